@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// kayci's command-line entry. Plain JavaScript so that an old Node gets a clear message
+// (see node-version.js) instead of a syntax error from the TypeScript it is about to load.
+import { checkNode } from './node-version.js';
+
+const problem = checkNode(process.versions.node);
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

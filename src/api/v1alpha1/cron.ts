@@ -1,0 +1,100 @@
+// Five-field cron expressions (minute hour day-of-month month day-of-week), as Kubernetes
+// CronJobs accept them: numbers, `*`, ranges `a-b`, steps `/n`, lists `a,b`, and month and
+// weekday names. Parsing only; the Trigger reconciler computes ticks from the parsed form.
+
+export interface CronField {
+  /** Allowed values, sorted. */
+  values: number[];
+  /** True when the field was `*` (matters for day-of-month/day-of-week "or" semantics). */
+  any: boolean;
+}
+
+export interface Cron {
+  minute: CronField;
+  hour: CronField;
+  dayOfMonth: CronField;
+  month: CronField;
+  dayOfWeek: CronField;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+const FIELDS = [
+  { key: 'minute', min: 0, max: 59 },
+  { key: 'hour', min: 0, max: 23 },
+  { key: 'dayOfMonth', min: 1, max: 31 },
+  { key: 'month', min: 1, max: 12, names: MONTHS, nameBase: 1 },
+  { key: 'dayOfWeek', min: 0, max: 7, names: DAYS, nameBase: 0 },
+] as const;
+
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+/** The parsed expression, or a message saying what is wrong with it. */
+export function parseCron(expression: string): Cron | string {
+  const text = MACROS[expression.trim()] ?? expression.trim();
+  const parts = text.split(/\s+/);
+  if (parts.length !== 5) return `${JSON.stringify(expression)} has ${parts.length} fields; a cron expression has 5: minute hour day-of-month month day-of-week`;
+  const out: Partial<Cron> = {};
+  for (const [i, spec] of FIELDS.entries()) {
+    const parsed = parseField(parts[i]!, spec);
+    if (typeof parsed === 'string') return `${spec.key} field ${JSON.stringify(parts[i])}: ${parsed}`;
+    out[spec.key] = parsed;
+  }
+  const cron = out as Cron;
+  // Sunday is 0 or 7.
+  cron.dayOfWeek.values = [...new Set(cron.dayOfWeek.values.map((d) => d % 7))].sort((a, b) => a - b);
+  return cron;
+}
+
+interface FieldSpec {
+  min: number;
+  max: number;
+  names?: readonly string[];
+  nameBase?: number;
+}
+
+function parseField(text: string, spec: FieldSpec): CronField | string {
+  const values = new Set<number>();
+  for (const item of text.split(',')) {
+    const [range, stepText, extra] = item.split('/');
+    if (extra !== undefined || range === undefined || range === '') return `bad item ${JSON.stringify(item)}`;
+    const step = stepText === undefined ? 1 : Number(stepText);
+    if (!Number.isInteger(step) || step < 1) return `bad step ${JSON.stringify(stepText)}`;
+    let lo: number;
+    let hi: number;
+    if (range === '*' || range === '?') {
+      lo = spec.min;
+      hi = spec.max;
+    } else {
+      const [a, b, more] = range.split('-');
+      if (more !== undefined) return `bad range ${JSON.stringify(range)}`;
+      const first = value(a!, spec);
+      const last = b === undefined ? (stepText === undefined ? first : spec.max) : value(b, spec);
+      if (typeof first === 'string') return first;
+      if (typeof last === 'string') return last;
+      lo = first;
+      hi = last;
+      if (lo > hi) return `range ${JSON.stringify(range)} goes backwards`;
+    }
+    for (let v = lo; v <= hi; v += step) values.add(v);
+  }
+  return { values: [...values].sort((a, b) => a - b), any: text === '*' || text === '?' };
+}
+
+function value(text: string, spec: FieldSpec): number | string {
+  const named = spec.names?.indexOf(text.toLowerCase()) ?? -1;
+  if (named >= 0) return named + (spec.nameBase ?? 0);
+  if (!/^\d+$/.test(text)) return `${JSON.stringify(text)} is not a number${spec.names ? ' or a name' : ''}`;
+  const n = Number(text);
+  if (n < spec.min || n > spec.max) return `${n} is out of range ${spec.min}-${spec.max}`;
+  return n;
+}

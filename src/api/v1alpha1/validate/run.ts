@@ -1,0 +1,37 @@
+// validateRun: every error in a Run, each with its field path, including its Pipeline snapshot.
+import type { FieldError } from '../../errors.ts';
+import { closest } from '../../suggest.ts';
+import type { PipelineSpec } from '../pipeline.ts';
+import { isObject, validateObject } from './object.ts';
+import { validatePipelineSpec } from './pipeline.ts';
+import { RUN_SCHEMA } from './schemas.ts';
+
+export function validateRun(obj: unknown): FieldError[] {
+  const errors = validateObject('Run', RUN_SCHEMA, obj, 'subdomain');
+  const spec = isObject(obj) && isObject(obj.spec) ? obj.spec : undefined;
+  if (!spec || !isObject(spec.pipelineSpec)) return errors;
+  const snapshot = spec.pipelineSpec as unknown as PipelineSpec;
+  errors.push(...validatePipelineSpec(snapshot, 'spec.pipelineSpec'));
+  const declared = (Array.isArray(snapshot.params) ? snapshot.params : []).filter(isObject);
+  const names = declared.map((p) => String(p.name));
+  const given = (Array.isArray(spec.params) ? spec.params : []).filter(isObject);
+  given.forEach((p, i) => {
+    if (typeof p.name === 'string' && !names.includes(p.name)) {
+      const hint = closest(p.name, names);
+      errors.push({ path: `spec.params[${i}].name`, message: `Not found: the pipeline has no parameter ${JSON.stringify(p.name)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}` });
+    }
+  });
+  for (const p of declared) {
+    if (p.default === undefined && !given.some((g) => g.name === p.name)) {
+      errors.push({ path: 'spec.params', message: `Required value: parameter ${JSON.stringify(p.name)} has no default; set it` });
+    }
+  }
+  const jobNames = (Array.isArray(snapshot.jobs) ? snapshot.jobs : []).filter(isObject).map((j) => String(j.name));
+  (Array.isArray(spec.jobs) ? spec.jobs : []).forEach((name, i) => {
+    if (typeof name === 'string' && !jobNames.includes(name)) {
+      const hint = closest(name, jobNames);
+      errors.push({ path: `spec.jobs[${i}]`, message: `Not found: the pipeline has no job ${JSON.stringify(name)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}` });
+    }
+  });
+  return errors;
+}
