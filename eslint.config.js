@@ -18,7 +18,7 @@ const pureLayer = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/dist/', 'scratch/', 'coverage/'] },
+  { ignores: ['node_modules/', '**/dist/', 'scratch/', 'coverage/', 'test/.tmp/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -34,9 +34,14 @@ export async function loadPipelines(entry: string, code: string, options: LoadOp
   }
 }
 
-/** The error with its stack cut at the loader: frames in kayci's own loading code are noise. */
+/**
+ * The error with the user's frames only: source-mapped back to their files, cut where kayci's
+ * loader begins. Frames still in the bundle (no source map) point nowhere useful and are dropped.
+ */
 function describe(e: unknown, bundle: string): string {
   if (!(e instanceof Error)) return `  ${String(e)}`;
-  const frames = (e.stack ?? '').split('\n').slice(1).filter((l) => l.includes('at ') && !l.includes('node:internal') && !l.includes(path.basename(bundle)));
-  return [`  ${e.name}: ${e.message}`, ...frames.slice(0, 6).map((f) => `  ${f.trim()}`)].join('\n');
+  const frames = (e.stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at '));
+  const end = frames.findIndex((l) => l.includes('loadPipelines'));
+  const mine = (end < 0 ? frames : frames.slice(0, end)).filter((l) => !l.includes('node:internal') && !l.includes(path.basename(bundle)));
+  return [`  ${e.name}: ${e.message}`, ...mine.slice(0, 8).map((f) => `  ${f}`)].join('\n');
 }
