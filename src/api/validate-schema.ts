@@ -12,6 +12,7 @@ export function validateSchema(schema: JSONSchemaProps, value: unknown, path = '
 }
 
 const patternCache = new Map<string, RegExp>();
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Plain words for the patterns the kayci types use. */
 const PATTERN_HINTS: Record<string, (value: string) => string> = {
@@ -67,10 +68,10 @@ function checkString(schema: JSONSchemaProps, value: string, path: string, error
     errors.push({ path, message: `Invalid value: ${JSON.stringify(value)}: must be at least ${schema.minLength} characters` });
   }
   if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
-    const hint = PATTERN_HINTS[schema.pattern];
+    const hint = Object.hasOwn(PATTERN_HINTS, schema.pattern) ? PATTERN_HINTS[schema.pattern] : undefined;
     errors.push({ path, message: `Invalid value: ${JSON.stringify(value)}: ${hint ? hint(value) : `must match ${schema.pattern}`}` });
   }
-  if (schema.format === 'date-time' && Number.isNaN(Date.parse(value))) {
+  if (schema.format === 'date-time' && (!RFC3339.test(value) || Number.isNaN(Date.parse(value)))) {
     errors.push({ path, message: `Invalid value: ${JSON.stringify(value)}: must be an RFC 3339 date-time` });
   }
 }

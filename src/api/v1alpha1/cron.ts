@@ -40,7 +40,8 @@ const MACROS: Record<string, string> = {
 
 /** The parsed expression, or a message saying what is wrong with it. */
 export function parseCron(expression: string): Cron | string {
-  const text = MACROS[expression.trim()] ?? expression.trim();
+  const trimmed = expression.trim();
+  const text = Object.hasOwn(MACROS, trimmed) ? MACROS[trimmed]! : trimmed;
   const parts = text.split(/\s+/);
   if (parts.length !== 5) return `${JSON.stringify(expression)} has ${parts.length} fields; a cron expression has 5: minute hour day-of-month month day-of-week`;
   const out: Partial<Cron> = {};
@@ -67,7 +68,7 @@ function parseField(text: string, spec: FieldSpec): CronField | string {
   for (const item of text.split(',')) {
     const [range, stepText, extra] = item.split('/');
     if (extra !== undefined || range === undefined || range === '') return `bad item ${JSON.stringify(item)}`;
-    const step = stepText === undefined ? 1 : Number(stepText);
+    const step = stepText === undefined ? 1 : /^\d+$/.test(stepText) ? Number(stepText) : Number.NaN;
     if (!Number.isInteger(step) || step < 1) return `bad step ${JSON.stringify(stepText)}`;
     let lo: number;
     let hi: number;

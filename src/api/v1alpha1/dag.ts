@@ -11,8 +11,11 @@ export interface DagNode {
  * closes it: `['a', 'b', 'a']` means a needs b and b needs a. Unknown needs are ignored.
  */
 export function findCycles(nodes: readonly DagNode[]): string[][] {
+  const merged = new Map<string, string[]>();
+  for (const n of nodes) merged.set(n.name, [...new Set([...(merged.get(n.name) ?? []), ...(n.needs ?? [])])]);
+  // Edges to known nodes only, computed once: a frame revisits its node once per edge.
   const needs = new Map<string, string[]>();
-  for (const n of nodes) needs.set(n.name, [...new Set([...(needs.get(n.name) ?? []), ...(n.needs ?? [])])]);
+  for (const [name, list] of merged) needs.set(name, list.filter((x) => merged.has(x)));
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -31,7 +34,7 @@ export function findCycles(nodes: readonly DagNode[]): string[][] {
     while (frames.length > 0) {
       const frame = frames[frames.length - 1]!;
       const [node, edge] = frame;
-      const out = (needs.get(node) ?? []).filter((n) => needs.has(n));
+      const out = needs.get(node)!;
       if (edge < out.length) {
         frame[1]++;
         const target = out[edge]!;

@@ -71,11 +71,15 @@ export interface SecretKeyRef {
 /** A name and a value, e.g. a parameter given to a Run. */
 export interface NameValue {
   /**
+   * Name of the parameter.
    * @maxLength 63
    * @pattern ^[a-zA-Z][a-zA-Z0-9_-]*$
    */
   name: string;
-  /** @maxLength 4096 */
+  /**
+   * Value of the parameter.
+   * @maxLength 4096
+   */
   value: string;
 }
 

@@ -19,7 +19,6 @@ export interface RunSpec {
   /**
    * Snapshot of the Pipeline's spec, copied by the controller when the Run is first seen (or
    * set by whoever creates the Run). The Run executes this, never the live Pipeline.
-   * @preserveUnknownFields
    */
   pipelineSpec?: PipelineSpec;
   /** Trigger metadata; jobs see it as the `KAYCI_*` variables. */

@@ -97,8 +97,8 @@ export interface Trust {
 /** A cron schedule. */
 export interface Schedule {
   /**
-   * Five-field cron expression, e.g. `0 3 * * *`.
-   * @pattern ^(\S+\s+){4}\S+$
+   * Five-field cron expression, e.g. `0 3 * * *`, or a macro such as `@daily`.
+   * @pattern ^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$
    */
   cron: string;
   /**

@@ -90,12 +90,13 @@ class SchemaGenerator {
   }
 
   private declarationSchema(decl: Declaration, where: string): JSONSchemaProps {
-    const tags = readTags(decl);
+    const tags = readTags(decl, where);
     if ('preserveUnknownFields' in tags) {
       return withDocs({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, decl, where);
     }
     if (Node.isInterfaceDeclaration(decl)) {
-      return withDocs(this.objectSchema(decl.getProperties(), where), decl, where);
+      if (decl.getExtends().length > 0) throw new CrdGenerationError(`${where}: interface ${decl.getName()} extends another; spell its fields out`);
+      return withDocs(this.objectSchema(decl.getMembers(), where), decl, where);
     }
     if (Node.isTypeAliasDeclaration(decl)) {
       const typeNode = decl.getTypeNodeOrThrow();
@@ -108,9 +109,10 @@ class SchemaGenerator {
     const properties: Record<string, JSONSchemaProps> = {};
     const required: string[] = [];
     for (const prop of props) {
-      if (!Node.isPropertySignature(prop)) throw new CrdGenerationError(`${where}: only plain properties are supported`);
+      if (!Node.isPropertySignature(prop)) throw new CrdGenerationError(`${where}: only plain properties are supported, found ${prop.getKindName()}: ${prop.getText().slice(0, 60)}`);
       const name = prop.getName();
       const at = `${where}.${name}`;
+      if ('preserveUnknownFields' in readTags(prop, at)) throw new CrdGenerationError(`${at}: @preserveUnknownFields belongs on a type declaration, not a property`);
       const typeNode = prop.getTypeNode();
       if (!typeNode) throw new CrdGenerationError(`${at}: property needs a type`);
       properties[name] = withDocs(this.typeSchema(typeNode, at), prop, at);
@@ -124,7 +126,7 @@ class SchemaGenerator {
     if (Node.isArrayTypeNode(node)) {
       return { type: 'array', items: this.typeSchema(node.getElementTypeNode(), `${where}[]`) };
     }
-    if (Node.isTypeLiteral(node)) return this.objectSchema(node.getProperties(), where);
+    if (Node.isTypeLiteral(node)) return this.objectSchema(node.getMembers(), where);
     if (Node.isUnionTypeNode(node)) return enumSchema(node.getTypeNodes(), where);
     if (Node.isLiteralTypeNode(node)) return enumSchema([node], where);
     const text = node.getText();
@@ -168,7 +170,7 @@ function withDocs(schema: JSONSchemaProps, decl: Node, where: string): JSONSchem
     .filter(Boolean)
     .join('\n');
   if (description) out.description = description.replace(/\s*\n\s*/g, ' ');
-  const tags = readTags(decl);
+  const tags = readTags(decl, where);
   for (const key of NUMERIC_TAGS) {
     const value = tags[key];
     if (value === undefined) continue;
@@ -191,12 +193,17 @@ function withDocs(schema: JSONSchemaProps, decl: Node, where: string): JSONSchem
   return out;
 }
 
-function readTags(decl: Node): Record<string, string> {
+/** Schema tags, plus documentation tags the generator reads past. A misspelt tag is an error. */
+const KNOWN_TAGS = new Set(['default', 'pattern', 'listMapKeys', 'preserveUnknownFields', ...NUMERIC_TAGS, 'see', 'example', 'deprecated']);
+
+function readTags(decl: Node, where: string): Record<string, string> {
   const tags: Record<string, string> = {};
   if (!Node.isJSDocable(decl)) return tags;
   for (const doc of decl.getJsDocs()) {
     for (const tag of doc.getTags()) {
-      tags[tag.getTagName()] = (tag.getCommentText() ?? '').trim();
+      const name = tag.getTagName();
+      if (!KNOWN_TAGS.has(name)) throw new CrdGenerationError(`${where}: unknown doc tag @${name} (${decl.getSourceFile().getBaseName()}:${tag.getStartLineNumber()}); known: ${[...KNOWN_TAGS].map((t) => `@${t}`).join(', ')}`);
+      tags[name] = (tag.getCommentText() ?? '').trim();
     }
   }
   return tags;

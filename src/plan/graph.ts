@@ -1,0 +1,35 @@
+// The DAG of a Run's jobs as index arrays, built once per snapshot so that every later step is
+// O(edges touched) rather than O(jobs). "Finally" jobs — `when.status` failure or always, with
+// no needs — wait for every other job.
+import type { PipelineJob } from '../api/v1alpha1/pipeline.ts';
+
+export interface Graph {
+  readonly jobs: readonly PipelineJob[];
+  readonly index: ReadonlyMap<string, number>;
+  /** Explicit needs (the jobs whose results a job reads), as indices. */
+  readonly needs: readonly (readonly number[])[];
+  /** What a job waits for: its needs, or for a finally job every non-finally job. */
+  readonly waitsFor: readonly (readonly number[])[];
+  /** Reverse of waitsFor. */
+  readonly dependents: readonly (readonly number[])[];
+  readonly isFinally: readonly boolean[];
+}
+
+export function isFinallyJob(job: PipelineJob): boolean {
+  const status = job.when?.status;
+  return (status === 'failure' || status === 'always') && (job.needs ?? []).length === 0;
+}
+
+export function buildGraph(jobs: readonly PipelineJob[]): Graph {
+  const index = new Map<string, number>();
+  jobs.forEach((j, i) => index.set(j.name, i));
+  const needs = jobs.map((j) => [...new Set(j.needs ?? [])].map((n) => index.get(n)).filter((n): n is number => n !== undefined));
+  const isFinally = jobs.map(isFinallyJob);
+  const regular = jobs.map((_, i) => i).filter((i) => !isFinally[i]);
+  const waitsFor = jobs.map((_, i) => (isFinally[i] ? regular : needs[i]!));
+  const dependents: number[][] = jobs.map(() => []);
+  waitsFor.forEach((list, i) => {
+    for (const n of list) dependents[n]!.push(i);
+  });
+  return { jobs, index, needs, waitsFor, dependents, isFinally };
+}
