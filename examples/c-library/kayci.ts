@@ -23,7 +23,7 @@ const build = new Job(pipeline, 'build', {
   image: GCC,
   needs: [checkout],
   results: ['size'],
-  run: 'make clean all\necho "size=$(wc -c < build/libsemver.a | tr -d " ")" >> "$KAYCI_RESULTS_FILE"',
+  run: 'make all\necho "size=$(wc -c < build/libsemver.a | tr -d " ")" >> "$KAYCI_RESULTS_FILE"',
 });
 
 new Job(pipeline, 'test', {
@@ -36,8 +36,8 @@ new Job(pipeline, 'sanitizers', {
   image: GCC,
   needs: [checkout],
   steps: [
-    { name: 'build', run: 'make BUILD_DIR=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all' },
-    { name: 'test', run: 'make BUILD_DIR=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" test' },
+    { name: 'build', run: 'make BUILD_DIR=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all' },
+    { name: 'test', run: 'make BUILD_DIR=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" test' },
   ],
 });
 

@@ -6,6 +6,30 @@ import { SynthFailure } from '../synth/errors.ts';
 import { crdsCommand } from './crds.ts';
 import { processIo, type Io } from './io.ts';
 import { synthCommand } from './synth.ts';
+import { EXIT_CANCELLED, runCommand } from './run.ts';
+import { RunInputError } from '../runner/runner.ts';
+import { SourceError } from '../runner/source.ts';
+import { SnapshotError } from '../plan/snapshot.ts';
+
+/**
+ * Ctrl-C (or SIGTERM) aborts the signal once: the run cancels its jobs and reports. A second one
+ * exits at once.
+ */
+async function withInterrupts(body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT_CANCELLED);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await body(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,6 +56,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
 
   program
+    .command('run')
+    .description('run a pipeline on this machine, with the planner the controller uses')
+    .argument('[entry]', 'pipeline file, a directory holding kayci.ts, or synthesized YAML (file or directory)')
+    .option('-p, --pipeline <name>', 'the pipeline to run when the entry defines several')
+    .option('-j, --job <name...>', 'run only these jobs and the jobs they need')
+    .option('--jobs <n>', 'jobs to run at once (default: number of cores)')
+    .option('--param <name=value...>', 'set a pipeline parameter')
+    .option('--event <event>', 'event the run pretends to come from: push, pull_request, tag, manual', 'push')
+    .option('--executor <name>', 'host (commands on this machine), docker or podman (containers)', 'host')
+    .option('--workspace <dir>', 'directory the jobs run in (default: the entry\'s directory)')
+    .option('--dry-run', 'print the plan by DAG level; run nothing')
+    .action(async (entry: string | undefined, options) => {
+      code = await withInterrupts((signal) => runCommand(io, entry, options, signal));
+    });
+
+  program
     .command('crds')
     .description('print the CustomResourceDefinitions of kayci.dev/v1alpha1')
     .action(() => {
@@ -43,7 +83,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof SynthFailure) {
+    if (e instanceof SynthFailure || e instanceof RunInputError || e instanceof SourceError || e instanceof SnapshotError) {
       io.err(`kayci: ${e.message}\n`);
       return 1;
     }

@@ -61,8 +61,12 @@ export class PlanEngine {
   private startedAny = false;
   private cancelled = false;
 
-  constructor(snapshot: RunSnapshot) {
+  /** Called whenever a job reaches a final state, cascades included. */
+  private readonly onFinish?: (status: JobStatus) => void;
+
+  constructor(snapshot: RunSnapshot, options: { onFinish?: (status: JobStatus) => void } = {}) {
     this.snapshot = snapshot;
+    this.onFinish = options.onFinish;
     this.graph = buildGraph(snapshot.jobs);
     const n = snapshot.jobs.length;
     this.state = new Array<State>(n).fill('waiting');
@@ -266,6 +270,7 @@ export class PlanEngine {
     this.terminalCount++;
     const name = this.snapshot.jobs[i]!.name;
     this.statuses[i] = compact({ ...(base ?? this.statuses[i] ?? { name }), name, phase, reason, message });
+    this.onFinish?.(this.statuses[i]!);
     const failed = phase === 'Failed' || phase === 'Cancelled' || (phase === 'Skipped' && reason === 'NeedsFailed');
     const skipped = phase === 'Skipped' && !failed;
     for (const d of this.graph.dependents[i]!) {

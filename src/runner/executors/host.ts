@@ -1,0 +1,77 @@
+// The host executor: runs each container's command and args as a process on this machine, in
+// the workspace, with the container's variables on top of the user's environment.
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import { JOB_ENV } from '../../api/v1alpha1/env.ts';
+import { containerArgv } from '../expand.ts';
+import { spawnGroup } from '../process-group.ts';
+import type { ContainerExit, ContainerRun, Executor } from './executor.ts';
+
+export class HostExecutor implements Executor {
+  readonly name = 'host';
+  private readonly baseEnv: NodeJS.ProcessEnv;
+
+  constructor(baseEnv: NodeJS.ProcessEnv = process.env) {
+    // A KAYCI_* variable from the outer shell must not leak into a job's contract.
+    this.baseEnv = Object.fromEntries(Object.entries(baseEnv).filter(([k]) => !k.startsWith('KAYCI_')));
+  }
+
+  check(container: IContainer, env: ReadonlyMap<string, string>): string | undefined {
+    const argv = containerArgv(container, env);
+    if (argv.length === 0) {
+      return `container ${container.name} has no command: the host executor runs commands, not image entrypoints; set \`run\` or \`command\` (or use --executor docker)`;
+    }
+    // A path (./bin/server) may be built by an earlier job; only PATH lookups can be checked now.
+    if (!argv[0]!.includes('/') && !findExecutable(argv[0]!, this.baseEnv.PATH ?? '')) {
+      return `container ${container.name} runs ${JSON.stringify(argv[0])}, which is not on PATH; install it or fix the command`;
+    }
+    return undefined;
+  }
+
+  async run(spec: ContainerRun): Promise<ContainerExit> {
+    const cwd = hostWorkingDir(spec.container.workingDir, spec.workspace, spec.mountPath);
+    if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+      return { code: 1, error: `working directory ${cwd} does not exist on this machine` };
+    }
+    const env: NodeJS.ProcessEnv = { ...this.baseEnv, ...Object.fromEntries(spec.env), [JOB_ENV.resultsFile]: spec.resultsFile };
+    const proc = spawnGroup(containerArgv(spec.container, spec.env), {
+      cwd,
+      env,
+      onStdout: (c) => spec.onOutput(c, 'stdout'),
+      onStderr: (c) => spec.onOutput(c, 'stderr'),
+    });
+    const abort = () => void proc.stop();
+    spec.signal.addEventListener('abort', abort, { once: true });
+    try {
+      let spawnError: string | undefined;
+      proc.child.once('error', (e) => (spawnError = e.message));
+      const code = await proc.exit;
+      return spawnError ? { code, error: spawnError } : { code };
+    } finally {
+      spec.signal.removeEventListener('abort', abort);
+    }
+  }
+}
+
+/**
+ * Where a container's working directory is on this machine: the workspace for the mount path
+ * (or unset), paths inside the mount map into the workspace, relative paths are relative to it.
+ */
+export function hostWorkingDir(workingDir: string | undefined, workspace: string, mountPath: string): string {
+  if (!workingDir || workingDir === mountPath) return workspace;
+  if (workingDir.startsWith(`${mountPath}/`)) return path.join(workspace, workingDir.slice(mountPath.length + 1));
+  return path.resolve(workspace, workingDir);
+}
+
+export function findExecutable(command: string, PATH: string): string | undefined {
+  for (const c of PATH.split(path.delimiter).filter(Boolean).map((d) => path.join(d, command))) {
+    try {
+      accessSync(c, constants.X_OK);
+      if (statSync(c).isFile()) return c;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

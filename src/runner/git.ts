@@ -1,0 +1,41 @@
+// Trigger metadata for a local run, read from the git checkout: what the webhook would have said.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { RunMetadata } from '../api/v1alpha1/run.ts';
+
+const exec = promisify(execFile);
+
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await exec('git', args, { cwd, timeout: 10_000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `git@github.com:acme/svc.git` or `https://github.com/acme/svc.git` → `acme/svc`. */
+export function repoPath(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?[^/:]+[:/](.+?)(?:\.git)?\/?$/.exec(url);
+  return m?.[1];
+}
+
+export async function localMetadata(cwd: string, event: string): Promise<RunMetadata> {
+  const [commitSha, branch, repoUrl, actor] = await Promise.all([
+    git(cwd, ['rev-parse', 'HEAD']),
+    git(cwd, ['symbolic-ref', '--short', '-q', 'HEAD']),
+    git(cwd, ['remote', 'get-url', 'origin']),
+    git(cwd, ['config', 'user.name']),
+  ]);
+  return {
+    provider: 'local',
+    event,
+    repoUrl,
+    repo: repoPath(repoUrl),
+    commitSha,
+    branch,
+    ref: branch ? `refs/heads/${branch}` : undefined,
+    actor,
+  };
+}
