@@ -9,13 +9,16 @@
 //     skipped (NeedsSkipped).
 //   failure: runs if a need failed, or was skipped because of a failure upstream; else skipped.
 //   always:  runs whatever the outcome.
-// Failure and always jobs without needs are "finally" jobs: they wait for every other job.
+// Failure and always jobs without needs are "finally" jobs: they wait for every other job except
+// the jobs that need a finally job, directly or not, which run after it (see graph.ts).
+// Filters (branches, events, paths) skip a job up front (FilteredOut), whatever its needs did.
+// Reasons and messages depend only on outcomes, never on the order they were observed in.
 // A failure never cancels running jobs; only what depends on it is skipped (fail-fast without
 // timing-dependent outcomes: the same jobs run whatever the parallelism).
 import type { JobPhase, JobStatus, RunPhase, RunStatus } from '../api/v1alpha1/run.ts';
 import { buildGraph, type Graph } from './graph.ts';
 import type { RunSnapshot } from './snapshot.ts';
-import { filterMiss } from './when.ts';
+import { filterMiss, type FilterMiss } from './when.ts';
 
 /** What a backend observed of one job: the Kubernetes Job's state, or the local process's. */
 export interface JobObservation {
@@ -51,10 +54,10 @@ export class PlanEngine {
   private readonly state: State[];
   private readonly statuses: (JobStatus | undefined)[];
   private readonly pending: Int32Array;
-  /** A need failed, or was skipped because something before it failed. */
-  private readonly failedUpstream: Uint8Array;
-  private readonly skippedUpstream: Uint8Array;
-  private readonly firstBlocker: (number | undefined)[];
+  /** Why a job is filtered out, if it is. */
+  private readonly filtered: (FilterMiss | undefined)[];
+  /** The job failed, was cancelled, or was skipped because something before it failed. */
+  private readonly failedOutcome: Uint8Array;
   private readonly ready = new Set<number>();
   private readonly active = new Set<number>();
   private terminalCount = 0;
@@ -72,11 +75,11 @@ export class PlanEngine {
     this.state = new Array<State>(n).fill('waiting');
     this.statuses = new Array<JobStatus | undefined>(n);
     this.pending = Int32Array.from(this.graph.waitsFor, (w) => w.length);
-    this.failedUpstream = new Uint8Array(n);
-    this.skippedUpstream = new Uint8Array(n);
-    this.firstBlocker = new Array<number | undefined>(n);
-    snapshot.jobs.forEach((job, i) => {
-      const miss = filterMiss(job.when, snapshot.metadata);
+    this.failedOutcome = new Uint8Array(n);
+    // All filters first, so that a filtered job is FilteredOut even when a filtered need of
+    // its would otherwise skip it (NeedsSkipped) earlier in the cascade.
+    this.filtered = snapshot.jobs.map((job) => filterMiss(job.when, snapshot.metadata));
+    this.filtered.forEach((miss, i) => {
       if (miss) this.finish(i, 'Skipped', miss.reason, miss.message);
     });
     for (let i = 0; i < n; i++) if (this.pending[i] === 0) this.evaluate(i);
@@ -200,7 +203,7 @@ export class PlanEngine {
     for (const n of this.graph.needs[i]!) {
       const need = this.snapshot.jobs[n]!;
       const written = this.statuses[n]?.results ?? {};
-      for (const r of need.results ?? []) out.push({ job: need.name, result: r.name, value: written[r.name] ?? '' });
+      for (const r of need.results ?? []) out.push({ job: need.name, result: r.name, value: Object.hasOwn(written, r.name) ? written[r.name]! : '' });
     }
     return out;
   }
@@ -241,20 +244,29 @@ export class PlanEngine {
     });
   }
 
+  /** Decides a job once everything it waits for is final: O(what it waits for), once per job. */
   private evaluate(i: number): void {
     if (this.state[i] !== 'waiting') return;
+    const miss = this.filtered[i];
+    if (miss) {
+      this.finish(i, 'Skipped', miss.reason, miss.message);
+      return;
+    }
     if (this.cancelled) {
       this.finish(i, 'Cancelled', 'RunCancelled', 'the run was cancelled');
       return;
     }
     const when = this.snapshot.jobs[i]!.when?.status ?? 'success';
-    const blocker = this.firstBlocker[i];
-    const blockerName = blocker === undefined ? undefined : this.snapshot.jobs[blocker]!.name;
-    if (when === 'success' && this.failedUpstream[i]) {
-      this.finish(i, 'Skipped', 'NeedsFailed', `${blockerName ?? 'a job it waits for'} did not succeed`);
-    } else if (when === 'success' && this.skippedUpstream[i]) {
-      this.finish(i, 'Skipped', 'NeedsSkipped', `${blockerName ?? 'a job it needs'} was skipped`);
-    } else if (when === 'failure' && !this.failedUpstream[i]) {
+    // Blame the first in the order it waits for them (needs as listed, pipeline order for a
+    // finally job), not the first to finish: messages then do not depend on timing.
+    const waits = this.graph.waitsFor[i]!;
+    const failed = waits.find((n) => this.failedOutcome[n]);
+    const skipped = failed === undefined ? waits.find((n) => this.state[n] === 'Skipped') : undefined;
+    if (when === 'success' && failed !== undefined) {
+      this.finish(i, 'Skipped', 'NeedsFailed', `${this.snapshot.jobs[failed]!.name} did not succeed`);
+    } else if (when === 'success' && skipped !== undefined) {
+      this.finish(i, 'Skipped', 'NeedsSkipped', `${this.snapshot.jobs[skipped]!.name} was skipped`);
+    } else if (when === 'failure' && failed === undefined) {
       this.finish(i, 'Skipped', 'NoFailure', 'runs only after a failure, and nothing failed');
     } else {
       this.state[i] = 'ready';
@@ -271,17 +283,8 @@ export class PlanEngine {
     const name = this.snapshot.jobs[i]!.name;
     this.statuses[i] = compact({ ...(base ?? this.statuses[i] ?? { name }), name, phase, reason, message });
     this.onFinish?.(this.statuses[i]!);
-    const failed = phase === 'Failed' || phase === 'Cancelled' || (phase === 'Skipped' && reason === 'NeedsFailed');
-    const skipped = phase === 'Skipped' && !failed;
+    if (phase === 'Failed' || phase === 'Cancelled' || (phase === 'Skipped' && reason === 'NeedsFailed')) this.failedOutcome[i] = 1;
     for (const d of this.graph.dependents[i]!) {
-      if (failed && !this.failedUpstream[d]) {
-        this.failedUpstream[d] = 1;
-        this.firstBlocker[d] ??= i;
-      }
-      if (skipped && !this.skippedUpstream[d]) {
-        this.skippedUpstream[d] = 1;
-        this.firstBlocker[d] ??= i;
-      }
       if (--this.pending[d]! === 0) this.evaluate(d);
     }
   }

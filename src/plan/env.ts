@@ -44,7 +44,7 @@ export function parseResults(text: string): ParsedResults {
   }
   for (const line of text.split('\n')) {
     const trimmed = line.replace(/\r$/, '');
-    if (trimmed.trim() === '' || trimmed.startsWith('#')) continue;
+    if (trimmed.trim() === '' || trimmed.trimStart().startsWith('#')) continue;
     const eq = trimmed.indexOf('=');
     const name = eq > 0 ? trimmed.slice(0, eq).trim() : '';
     if (!RESULT_NAME.test(name)) return { results, error: `results line ${JSON.stringify(trimmed.slice(0, 80))} is not name=value with a result name` };

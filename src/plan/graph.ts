@@ -1,6 +1,7 @@
 // The DAG of a Run's jobs as index arrays, built once per snapshot so that every later step is
 // O(edges touched) rather than O(jobs). "Finally" jobs — `when.status` failure or always, with
-// no needs — wait for every other job.
+// no needs — wait for every other job, except the jobs that (transitively) need a finally job:
+// those run after it, so waiting for them would be a cycle and the Run would never finish.
 import type { PipelineJob } from '../api/v1alpha1/pipeline.ts';
 
 export interface Graph {
@@ -8,7 +9,7 @@ export interface Graph {
   readonly index: ReadonlyMap<string, number>;
   /** Explicit needs (the jobs whose results a job reads), as indices. */
   readonly needs: readonly (readonly number[])[];
-  /** What a job waits for: its needs, or for a finally job every non-finally job. */
+  /** What a job waits for: its needs, or for a finally job every job neither finally nor after one. */
   readonly waitsFor: readonly (readonly number[])[];
   /** Reverse of waitsFor. */
   readonly dependents: readonly (readonly number[])[];
@@ -25,11 +26,30 @@ export function buildGraph(jobs: readonly PipelineJob[]): Graph {
   jobs.forEach((j, i) => index.set(j.name, i));
   const needs = jobs.map((j) => [...new Set(j.needs ?? [])].map((n) => index.get(n)).filter((n): n is number => n !== undefined));
   const isFinally = jobs.map(isFinallyJob);
-  const regular = jobs.map((_, i) => i).filter((i) => !isFinally[i]);
+  const after = afterFinally(isFinally, needs);
+  const regular = jobs.map((_, i) => i).filter((i) => !isFinally[i] && !after[i]);
   const waitsFor = jobs.map((_, i) => (isFinally[i] ? regular : needs[i]!));
   const dependents: number[][] = jobs.map(() => []);
   waitsFor.forEach((list, i) => {
     for (const n of list) dependents[n]!.push(i);
   });
   return { jobs, index, needs, waitsFor, dependents, isFinally };
+}
+
+/** Jobs that need a finally job, directly or through other jobs. */
+function afterFinally(isFinally: readonly boolean[], needs: readonly (readonly number[])[]): boolean[] {
+  const neededBy: number[][] = needs.map(() => []);
+  needs.forEach((list, i) => {
+    for (const n of list) neededBy[n]!.push(i);
+  });
+  const after = isFinally.map(() => false);
+  const queue = isFinally.flatMap((f, i) => (f ? [i] : []));
+  for (let q = 0; q < queue.length; q++) {
+    for (const d of neededBy[queue[q]!]!) {
+      if (after[d]) continue;
+      after[d] = true;
+      queue.push(d);
+    }
+  }
+  return after;
 }

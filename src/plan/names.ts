@@ -12,9 +12,14 @@ export function joinName(...parts: string[]): string {
   return `${full.slice(0, MAX - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
 }
 
-/** Name of the Kubernetes Job that executes `job` of `run`. */
+/**
+ * Name of the Kubernetes Job that executes `job` of `run`: `<run>-<job>-<hash>`. The hash of the
+ * pair is always there because the join alone is ambiguous (run `app-1` + job `lint-x` and run
+ * `app-1-lint` + job `x`), and a twin name would let one Run adopt another's Job.
+ */
 export function jobObjectName(run: string, job: string): string {
-  return joinName(run, job);
+  const hash = createHash('sha256').update(`${run}\n${job}`).digest('hex').slice(0, 8);
+  return `${`${run}-${job}`.slice(0, MAX - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
 }
 
 /** Name of the per-run ConfigMap holding the run-wide KAYCI_* variables. */

@@ -58,7 +58,8 @@ export function renderJob(engine: PlanEngine, name: string): IJob & { apiVersion
     rules: [...(spec.podFailurePolicy?.rules ?? []), { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }],
   };
   pod.restartPolicy = 'Never';
-  if (!pod.serviceAccountName) pod.automountServiceAccountToken = false;
+  // No token unless the template asks: by naming an account, or by asking for the token outright.
+  if (!pod.serviceAccountName && pod.automountServiceAccountToken === undefined) pod.automountServiceAccountToken = false;
 
   const perJob = jobEnv(engine, job.name);
   const workspace = snapshot.spec.workspace;

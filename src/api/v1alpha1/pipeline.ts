@@ -111,9 +111,10 @@ export type JobTemplate = IJobSpec;
 /** Conditions under which a job runs. All that are set must hold. */
 export interface When {
   /**
-   * `success`: every needed job succeeded. `failure`: at least one needed job (or, without
-   * needs, any job of the Run) failed. `always`: once the needed jobs finished, whatever
-   * their outcome. `failure` and `always` jobs run after a failure, like `finally` blocks.
+   * `success`: every needed job succeeded. `failure`: at least one needed job failed.
+   * `always`: once the needed jobs finished, whatever their outcome. A `failure` or `always`
+   * job without needs is a finally job: it waits for every other job (except those that need a
+   * finally job, which run after it) and looks at all of them.
    * @default "success"
    */
   status?: 'success' | 'failure' | 'always';
