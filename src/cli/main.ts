@@ -6,7 +6,7 @@ import { SynthFailure } from '../synth/errors.ts';
 import { crdsCommand } from './crds.ts';
 import { processIo, type Io } from './io.ts';
 import { synthCommand } from './synth.ts';
-import { EXIT_CANCELLED, runCommand } from './run.ts';
+import { EXIT_CANCELLED, UsageError, runCommand } from './run.ts';
 import { RunInputError } from '../runner/runner.ts';
 import { SourceError } from '../runner/source.ts';
 import { SnapshotError } from '../plan/snapshot.ts';
@@ -83,6 +83,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      io.err(`kayci: ${e.message}\n(run \`kayci --help\` for usage)\n`);
+      return 2;
+    }
     if (e instanceof SynthFailure || e instanceof RunInputError || e instanceof SourceError || e instanceof SnapshotError) {
       io.err(`kayci: ${e.message}\n`);
       return 1;

@@ -26,10 +26,19 @@ export interface RunCommandOptions {
 
 export const EXIT_CANCELLED = 130;
 
+/** A bad option value: exit 2 with the problems, like an unknown option. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly code = 'KAYCI_USAGE';
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
 export async function runCommand(io: Io, entry: string | undefined, options: RunCommandOptions, signal?: AbortSignal): Promise<number> {
   const params = parseParams(options.param ?? []);
   const parallelism = options.jobs === undefined ? availableParallelism() : Number(options.jobs);
-  if (!Number.isInteger(parallelism) || parallelism < 1) throw new RunInputError('bad options', [`--jobs: ${JSON.stringify(options.jobs)} is not a whole number of 1 or more`]);
+  if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError([`--jobs: ${JSON.stringify(options.jobs)} is not a whole number of 1 or more`]);
   const executor = await makeExecutor(options.executor ?? 'host');
   const source = await loadSource(entry, io.cwd);
   const pipeline = pickPipeline(source.pipelines, options.pipeline, source.origin);
@@ -50,6 +59,7 @@ export async function runCommand(io: Io, entry: string | undefined, options: Run
     jobs: options.job,
     params,
     signal,
+    cwd: io.cwd,
   });
   if (result.phase === 'Succeeded') return 0;
   return result.phase === 'Cancelled' ? EXIT_CANCELLED : 1;
@@ -63,7 +73,7 @@ function parseParams(pairs: string[]): Record<string, string> {
     if (eq <= 0) bad.push(`--param ${JSON.stringify(pair)}: expected name=value`);
     else params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (bad.length > 0) throw new RunInputError('bad options', bad);
+  if (bad.length > 0) throw new UsageError(bad);
   return params;
 }
 
@@ -76,7 +86,7 @@ async function makeExecutor(name: string): Promise<Executor> {
     });
     return executor;
   }
-  throw new RunInputError('bad options', [`--executor ${JSON.stringify(name)}: use host, docker or podman`]);
+  throw new UsageError([`--executor ${JSON.stringify(name)}: use host, docker or podman`]);
 }
 
 function pickPipeline(pipelines: Pipeline[], wanted: string | undefined, origin: string): Pipeline {

@@ -18,12 +18,14 @@ export function expand(text: string, vars: ReadonlyMap<string, string>): string 
       i++;
     } else if (next === '(') {
       const close = text.indexOf(')', i + 2);
-      const name = close < 0 ? undefined : text.slice(i + 2, close);
-      if (name !== undefined && vars.has(name)) {
-        out += vars.get(name);
-        i = close;
-      } else {
+      if (close < 0) {
         out += c;
+      } else {
+        // An undefined reference stays as written, and is not scanned again: `$(A $(B))` and
+        // `$(NOPE$$)` come out unchanged, as from the kubelet.
+        const name = text.slice(i + 2, close);
+        out += vars.get(name) ?? text.slice(i, close + 1);
+        i = close;
       }
     } else {
       out += c;

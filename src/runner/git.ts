@@ -14,10 +14,14 @@ async function git(cwd: string, args: string[]): Promise<string | undefined> {
   }
 }
 
-/** `git@github.com:acme/svc.git` or `https://github.com/acme/svc.git` → `acme/svc`. */
+/**
+ * `git@github.com:acme/svc.git`, `https://github.com/acme/svc.git` or
+ * `ssh://git@host:2222/acme/svc.git` → `acme/svc`.
+ */
 export function repoPath(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?[^/:]+[:/](.+?)(?:\.git)?\/?$/.exec(url);
+  // A URL may name a port; scp-like `host:path` cannot.
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]+@)?[^/:]+(?::\d+)?\/(.+?)(?:\.git)?\/?$/i.exec(url) ?? /^(?:[^@/:]+@)?[^/:]+:(?!\/)(.+?)(?:\.git)?\/?$/.exec(url);
   return m?.[1];
 }
 

@@ -26,6 +26,9 @@ export interface LocalBackendOptions {
   readonly now?: () => Date;
 }
 
+/** Starts the log of every attempt after the first; the failure tail shows the last attempt only. */
+export const RETRY_MARK = 'retrying: attempt';
+
 interface Running {
   readonly done: Promise<JobObservation>;
   readonly abort: AbortController;
@@ -95,7 +98,7 @@ export class LocalBackend implements Backend {
     try {
       let failure = '';
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        if (attempt > 1) this.line(request.job, log, `retrying: attempt ${attempt} of ${maxAttempts}`, 'stderr');
+        if (attempt > 1) this.line(request.job, log, `${RETRY_MARK} ${attempt} of ${maxAttempts}`, 'stderr');
         writeFileSync(resultsFile, '');
         failure = await this.attempt(request, containers, resultsFile, abort.signal, log);
         if (abort.signal.aborted) {
@@ -110,7 +113,7 @@ export class LocalBackend implements Backend {
           return finish('Succeeded', attempt, { results: parsed.results });
         }
       }
-      return finish('Failed', maxAttempts, { reason: 'BackoffLimitExceeded', message: maxAttempts > 1 ? `${failure} (${maxAttempts} attempts)` : failure });
+      return finish('Failed', maxAttempts, { reason: 'BackoffLimitExceeded', message: failure });
     } finally {
       if (timer) clearTimeout(timer);
       rmSync(resultsFile, { force: true });
@@ -138,11 +141,11 @@ export class LocalBackend implements Backend {
       split.stderr.end();
       if (exit.error) {
         this.line(request.job, log, `error: ${exit.error}`, 'stderr');
-        return `container ${container.name}: ${exit.error}`;
+        return containers.length > 1 ? `step ${container.name}: ${exit.error}` : exit.error;
       }
       if (exit.code !== 0 && !signal.aborted) {
         const hint = exit.code === 127 ? ' (command not found: is the tool installed and on PATH?)' : '';
-        const why = `container ${container.name} exited with code ${exit.code}${hint}`;
+        const why = `${containers.length > 1 ? `step ${container.name} ` : ''}exited with code ${exit.code}${hint}`;
         this.line(request.job, log, why, 'stderr');
         return why;
       }

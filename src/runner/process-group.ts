@@ -19,18 +19,38 @@ export interface SpawnOptions {
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
+/** Groups whose leader still runs. Detached groups do not die with us: kill them on the way out. */
+const live = new Set<ChildProcess>();
+let exitHook = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  if (exitHook) return;
+  exitHook = true;
+  // 'exit' listeners run even on process.exit() (a second Ctrl-C); kill() is synchronous.
+  process.once('exit', () => {
+    for (const c of live) killGroup(c, 'SIGKILL');
+  });
+}
+
 export function spawnGroup(argv: readonly string[], options: SpawnOptions): GroupProcess {
   const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   child.stdout!.on('data', options.onStdout);
   child.stderr!.on('data', options.onStderr);
   const exit = new Promise<number>((resolve) => {
-    child.once('error', () => resolve(127));
-    // 'close' waits for the pipes too, so no output is lost after exit.
-    child.once('close', (code, signal) => {
-      // Whatever the leader left running in its group ends with it, as in a pod.
-      killGroup(child, 'SIGKILL');
-      resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0));
+    child.once('error', () => {
+      live.delete(child);
+      resolve(127);
     });
+    // Whatever the leader left running in its group ends with it, as in a pod. This must happen
+    // on 'exit': a background process still holding stdout would otherwise delay 'close' for
+    // as long as it lives.
+    child.once('exit', () => {
+      live.delete(child);
+      killGroup(child, 'SIGKILL');
+    });
+    // 'close' waits for the pipes too, so no output is lost after exit.
+    child.once('close', (code, signal) => resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0)));
   });
   return {
     child,

@@ -12,7 +12,7 @@ import { DEFAULT_WORKSPACE_MOUNT, renderJob } from '../plan/render-job.ts';
 import { snapshotOf } from '../plan/snapshot.ts';
 import type { Executor } from './executors/executor.ts';
 import { containerEnv } from './expand.ts';
-import { LocalBackend } from './local-backend.ts';
+import { LocalBackend, RETRY_MARK } from './local-backend.ts';
 import type { ConsoleReporter, SummaryRow } from './reporter.ts';
 import { localValues } from './values.ts';
 
@@ -31,6 +31,8 @@ export interface LocalRunOptions {
   readonly runName?: string;
   readonly hostEnv?: NodeJS.ProcessEnv;
   readonly now?: () => Date;
+  /** Paths in messages are relative to it. @default process.cwd() */
+  readonly cwd?: string;
 }
 
 export interface LocalRunResult {
@@ -92,7 +94,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     origin: options.origin,
     parallelism: options.parallelism,
     executor: options.executor.name,
-    logDir: path.relative(process.cwd(), runDir) || runDir,
+    logDir: path.relative(options.cwd ?? process.cwd(), runDir) || runDir,
   });
 
   const completions: { job: string; obs: JobObservation }[] = [];
@@ -152,7 +154,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   writeFileSync(path.join(runDir, 'status.json'), `${JSON.stringify(status, null, 2)}\n`);
   const rows: SummaryRow[] = snapshot.jobs.map((j) => ({ job: j.name, status: engine.status(j.name), durationMs: durations.get(j.name) }));
   const tails = new Map<string, string>();
-  for (const r of rows) if (r.status?.phase === 'Failed') tails.set(r.job, await backend.logs(r.job));
+  for (const r of rows) if (r.status?.phase === 'Failed') tails.set(r.job, lastAttempt(await backend.logs(r.job)));
   reporter.runFinished(status.phase!, rows, tails, now().getTime() - startedAt);
   return { run: runName, phase: status.phase!, status, runDir };
 }
@@ -171,6 +173,12 @@ function buildRun(options: LocalRunOptions, runName: string): Run {
       jobs: options.jobs && options.jobs.length > 0 ? [...options.jobs] : undefined,
     },
   };
+}
+
+/** The part of a log the last attempt wrote. */
+function lastAttempt(log: string): string {
+  const at = log.lastIndexOf(`\n${RETRY_MARK} `);
+  return at < 0 ? log : log.slice(at + 1);
 }
 
 /** Every job that will run must be runnable here; say all that is not before starting any. */

@@ -32,6 +32,7 @@ export async function bundleEntry(entry: string): Promise<string> {
 
 function formatMessage(m: Message): string {
   const loc = m.location;
-  if (!loc) return m.text;
-  return `${loc.file}:${loc.line}:${loc.column + 1}: ${m.text}${loc.lineText ? `\n      ${loc.lineText.trim()}` : ''}`;
+  const hint = /Could not resolve "kayci(\/[^"]*)?"/.test(m.text) ? '\n      kayci is not installed where this entry can find it: run `npm install --save-dev kayci` in its project' : '';
+  if (!loc) return m.text + hint;
+  return `${loc.file}:${loc.line}:${loc.column + 1}: ${m.text}${loc.lineText ? `\n      ${loc.lineText.trim()}` : ''}${hint}`;
 }

@@ -70,8 +70,8 @@ describe('validateRun', () => {
   // Each row: a broken Run (spec, optional status) and the errors it must produce.
   const cases: [string, unknown, unknown, [string, RegExp][]][] = [
     ['missing pipelineRef', { metadata }, undefined, [['spec.pipelineRef', /^Required value$/]]],
-    ['unknown parameter with a hint', withSnapshot({ params: [{ name: 'target', value: 'x' }, { name: 'verison', value: '1' }] }), undefined, [['spec.params[1].name', /^Not found: the pipeline has no parameter "verison"; did you mean "version"\?$/]]],
-    ['unknown parameter without a hint', withSnapshot({ params: [{ name: 'target', value: 'x' }, { name: 'zzz', value: '1' }] }), undefined, [['spec.params[1].name', /^Not found: the pipeline has no parameter "zzz"$/]]],
+    ['unknown parameter with a hint', withSnapshot({ params: [{ name: 'target', value: 'x' }, { name: 'verison', value: '1' }] }), undefined, [['spec.params[1].name', /^Not found: the pipeline has no parameter "verison"; did you mean "version"\? \(parameters: [a-z, ]+\)$/]]],
+    ['unknown parameter without a hint', withSnapshot({ params: [{ name: 'target', value: 'x' }, { name: 'zzz', value: '1' }] }), undefined, [['spec.params[1].name', /^Not found: the pipeline has no parameter "zzz" \(parameters: [a-z, ]+\)$/]]],
     ['missing required parameter', withSnapshot({ params: [{ name: 'version', value: '1' }] }), undefined, [['spec.params', /^Required value: parameter "target" has no default; set it$/]]],
     ['missing required parameter, no params at all', { pipelineRef: ref, pipelineSpec: snapshot }, undefined, [['spec.params', /parameter "target" has no default/]]],
     ['unknown job with a hint', withSnapshot({ jobs: ['build', 'tets'] }), undefined, [['spec.jobs[1]', /^Not found: the pipeline has no job "tets"; did you mean "test"\?$/]]],

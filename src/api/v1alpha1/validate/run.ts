@@ -18,7 +18,8 @@ export function validateRun(obj: unknown): FieldError[] {
   given.forEach((p, i) => {
     if (typeof p.name === 'string' && !names.includes(p.name)) {
       const hint = closest(p.name, names);
-      errors.push({ path: `spec.params[${i}].name`, message: `Not found: the pipeline has no parameter ${JSON.stringify(p.name)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}` });
+      const known = names.length > 0 ? `parameters: ${names.join(', ')}` : 'it declares none';
+      errors.push({ path: `spec.params[${i}].name`, message: `Not found: the pipeline has no parameter ${JSON.stringify(p.name)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''} (${known})` });
     }
   });
   for (const p of declared) {
