@@ -21,5 +21,6 @@ export {
   type ScheduleTriggerProps,
 } from './trigger.ts';
 export { PropError, SynthValidationError, formatSynthError, type SynthError } from './errors.ts';
-export { renderPipeline, type RenderedPipeline } from './render.ts';
+export { renderPipeline } from './render.ts';
+export type { RenderedPipeline } from './host.ts';
 export { Duration } from 'cdk8s';

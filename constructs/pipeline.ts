@@ -9,7 +9,8 @@ import { templateRefs } from '../src/api/v1alpha1/refs.ts';
 import { Job, type JobProps } from './job.ts';
 import { Notify } from './notify.ts';
 import type { Param } from './param.ts';
-import { registerWithHost, renderPipeline, type RenderedPipeline } from './render.ts';
+import { registerWithHost, renderPipeline } from './render.ts';
+import type { RenderedPipeline } from './host.ts';
 import { Workspace, type WorkspaceProps } from './workspace.ts';
 import { formatSynthError } from './errors.ts';
 

@@ -7,39 +7,9 @@ import type { IConstruct } from 'constructs';
 import { validatePipeline, validateTrigger } from '../src/api/v1alpha1/validate/index.ts';
 import type { FieldError } from '../src/api/errors.ts';
 import type { SynthError } from './errors.ts';
+import { synthHost, type RenderedPipeline } from './host.ts';
 import type { Job } from './job.ts';
 import type { Pipeline } from './pipeline.ts';
-
-/** What one Pipeline chart renders to. */
-export interface RenderedPipeline {
-  /** Name of the Pipeline object. */
-  readonly name: string;
-  /** Construct path of the chart. */
-  readonly path: string;
-  /** Output file name, e.g. `go-service.k8s.yaml`. */
-  readonly file: string;
-  /** The Pipeline object first, then its Triggers, as JSON. */
-  readonly documents: Record<string, unknown>[];
-  /** Every problem found; empty when the pipeline is valid. */
-  readonly errors: SynthError[];
-}
-
-/** What `kayci synth` installs before it loads a user's entry. */
-export interface SynthHost {
-  /** Default for pipelines that do not set `strict`. */
-  readonly strict: boolean;
-  register(pipeline: { readonly path: string; render(): RenderedPipeline }): void;
-}
-
-const HOST_KEY = Symbol.for('kayci.synth.host');
-
-export function synthHost(): SynthHost | undefined {
-  return (globalThis as Record<symbol, SynthHost | undefined>)[HOST_KEY];
-}
-
-export function installSynthHost(host: SynthHost | undefined): void {
-  (globalThis as Record<symbol, SynthHost | undefined>)[HOST_KEY] = host;
-}
 
 export function registerWithHost(pipeline: Pipeline): void {
   synthHost()?.register({ path: pipeline.node.path, render: () => pipeline.render() });

@@ -14,3 +14,6 @@ export const processIo: Io = {
   tty: Boolean(process.stdout.isTTY),
   cwd: process.cwd(),
 };
+
+/** Exit code after Ctrl-C, as shells report a SIGINT death. */
+export const EXIT_CANCELLED = 130;

@@ -2,14 +2,13 @@
 // typed failures print their message, anything else prints its stack (a bug in kayci).
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { SynthFailure } from '../synth/errors.ts';
-import { crdsCommand } from './crds.ts';
-import { processIo, type Io } from './io.ts';
-import { synthCommand } from './synth.ts';
-import { EXIT_CANCELLED, UsageError, runCommand } from './run.ts';
-import { RunInputError } from '../runner/runner.ts';
-import { SourceError } from '../runner/source.ts';
-import { SnapshotError } from '../plan/snapshot.ts';
+import { EXIT_CANCELLED, processIo, type Io } from './io.ts';
+
+/** kayci's typed errors carry a stable `KAYCI_*` code: reported as a message, not as a bug. */
+function errorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('KAYCI_') ? code : undefined;
+}
 
 /**
  * Ctrl-C (or SIGTERM) aborts the signal once: the run cancels its jobs and reports. A second one
@@ -52,6 +51,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--crds', 'also write the CRDs, to <out>/crds/kayci.k8s.yaml')
     .option('--stdout', 'print the YAML instead of writing files')
     .action(async (entry: string | undefined, options) => {
+      const { synthCommand } = await import('./synth.ts');
       code = await synthCommand(io, entry, options);
     });
 
@@ -68,13 +68,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--workspace <dir>', 'directory the jobs run in (default: the entry\'s directory)')
     .option('--dry-run', 'print the plan by DAG level; run nothing')
     .action(async (entry: string | undefined, options) => {
+      const { runCommand } = await import('./run.ts');
       code = await withInterrupts((signal) => runCommand(io, entry, options, signal));
     });
 
   program
     .command('crds')
     .description('print the CustomResourceDefinitions of kayci.dev/v1alpha1')
-    .action(() => {
+    .action(async () => {
+      const { crdsCommand } = await import('./crds.ts');
       code = crdsCommand(io);
     });
 
@@ -83,12 +85,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof UsageError) {
-      io.err(`kayci: ${e.message}\n(run \`kayci --help\` for usage)\n`);
+    const kind = errorCode(e);
+    if (kind === 'KAYCI_USAGE') {
+      io.err(`kayci: ${(e as Error).message}\n(run \`kayci --help\` for usage)\n`);
       return 2;
     }
-    if (e instanceof SynthFailure || e instanceof RunInputError || e instanceof SourceError || e instanceof SnapshotError) {
-      io.err(`kayci: ${e.message}\n`);
+    if (kind) {
+      io.err(`kayci: ${(e as Error).message}\n`);
       return 1;
     }
     throw e;

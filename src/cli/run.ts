@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { Pipeline } from '../api/v1alpha1/pipeline.ts';
 import { closest } from '../api/suggest.ts';
-import type { Io } from './io.ts';
+import { EXIT_CANCELLED, type Io } from './io.ts';
 import { dryRun } from '../runner/dry-run.ts';
 import { ContainerExecutor } from '../runner/executors/container.ts';
 import type { Executor } from '../runner/executors/executor.ts';
@@ -24,7 +24,6 @@ export interface RunCommandOptions {
   readonly workspace?: string;
 }
 
-export const EXIT_CANCELLED = 130;
 
 /** A bad option value: exit 2 with the problems, like an unknown option. */
 export class UsageError extends Error {

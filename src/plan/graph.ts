@@ -24,7 +24,19 @@ export function isFinallyJob(job: PipelineJob): boolean {
 export function buildGraph(jobs: readonly PipelineJob[]): Graph {
   const index = new Map<string, number>();
   jobs.forEach((j, i) => index.set(j.name, i));
-  const needs = jobs.map((j) => [...new Set(j.needs ?? [])].map((n) => index.get(n)).filter((n): n is number => n !== undefined));
+  // Dedupe with a last-seen mark per job: layered DAGs have ~10^6 edges, and Sets of them are slow.
+  const seen = new Int32Array(jobs.length).fill(-1);
+  const needs = jobs.map((j, i) => {
+    const list: number[] = [];
+    for (const name of j.needs ?? []) {
+      const n = index.get(name);
+      if (n !== undefined && seen[n] !== i) {
+        seen[n] = i;
+        list.push(n);
+      }
+    }
+    return list;
+  });
   const isFinally = jobs.map(isFinallyJob);
   const after = afterFinally(isFinally, needs);
   const regular = jobs.map((_, i) => i).filter((i) => !isFinally[i] && !after[i]);
@@ -38,12 +50,13 @@ export function buildGraph(jobs: readonly PipelineJob[]): Graph {
 
 /** Jobs that need a finally job, directly or through other jobs. */
 function afterFinally(isFinally: readonly boolean[], needs: readonly (readonly number[])[]): boolean[] {
+  const after = isFinally.map(() => false);
+  const queue = isFinally.flatMap((f, i) => (f ? [i] : []));
+  if (queue.length === 0) return after;
   const neededBy: number[][] = needs.map(() => []);
   needs.forEach((list, i) => {
     for (const n of list) neededBy[n]!.push(i);
   });
-  const after = isFinally.map(() => false);
-  const queue = isFinally.flatMap((f, i) => (f ? [i] : []));
   for (let q = 0; q < queue.length; q++) {
     for (const d of neededBy[queue[q]!]!) {
       if (after[d]) continue;

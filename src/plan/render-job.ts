@@ -45,7 +45,8 @@ export function renderJob(engine: PlanEngine, name: string): IJob & { apiVersion
   const snapshot = engine.snapshot;
   const job = snapshot.jobs[engine.graph.index.get(name)!];
   if (!job) throw new Error(`no job ${name} in run ${snapshot.run}`);
-  const spec = structuredClone(job.template);
+  // Templates are plain JSON; a JSON round trip copies them faster than structuredClone.
+  const spec = JSON.parse(JSON.stringify(job.template)) as typeof job.template;
   const template = (spec.template ??= {});
   const pod = (template.spec ??= { containers: [] });
   const labels = { ...runLabels(snapshot), [LABELS.job]: job.name };

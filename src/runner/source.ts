@@ -7,7 +7,6 @@ import type { Pipeline } from '../api/v1alpha1/pipeline.ts';
 import { validatePipeline } from '../api/v1alpha1/validate/index.ts';
 import { formatFieldErrors } from '../api/errors.ts';
 import { DEFAULT_ENTRY } from '../synth/entry.ts';
-import { synth } from '../synth/synth.ts';
 
 export interface PipelineSource {
   readonly pipelines: Pipeline[];
@@ -34,6 +33,8 @@ export async function loadSource(given: string | undefined, cwd: string): Promis
     if (yamlFiles.length === 0) throw new SourceError(`${rel(target, cwd)} holds neither ${DEFAULT_ENTRY} nor *.k8s.yaml files`);
     return { pipelines: yamlFiles.flatMap((f) => pipelinesIn(f, cwd)), workspace: cwd, origin: rel(target, cwd) };
   }
+  // Loaded only for TypeScript entries: esbuild and cdk8s stay out of YAML runs.
+  const { synth } = await import('../synth/synth.ts');
   const result = await synth({ entry: given, cwd });
   return {
     pipelines: result.pipelines.map((p) => p.documents[0] as unknown as Pipeline),

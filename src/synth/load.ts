@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installSynthHost, type RenderedPipeline } from '../../constructs/render.ts';
+import { installSynthHost, type RenderedPipeline } from '../../constructs/host.ts';
 import { EntryFailedError } from './errors.ts';
 
 export interface LoadOptions {

@@ -1,7 +1,7 @@
 // synth(): entry file → validated YAML files in memory. Bundle, run, render every pipeline,
 // collect every error; the caller decides whether to write (write.ts).
 import path from 'node:path';
-import type { RenderedPipeline } from '../../constructs/render.ts';
+import type { RenderedPipeline } from '../../constructs/host.ts';
 import type { SynthError } from '../../constructs/errors.ts';
 import { bundleEntry } from './bundle.ts';
 import { resolveEntry } from './entry.ts';

@@ -1,12 +1,15 @@
-// One measurement of the synth benchmark, in a process of its own so that no run inherits
+// The measuring side of the synth benchmark, in a process of its own so that no side inherits
 // another's heap (each kayci synth imports a fresh bundle, which stays in the module cache).
-// run.ts starts it as:
+// run.ts starts one per side and size and interleaves their reps, so that load from elsewhere
+// on the machine hits every side alike:
 //
-//   node --expose-gc worker.ts measure <kayci|chart-per-pipeline|one-chart> <n> <reps> <entry> <workdir>
+//   fork: worker.ts serve <kayci|chart-per-pipeline|one-chart> <n> <entry> <workdir>
+//         runs a warm-up, sends {ready}, then answers each 'rep' message with a Rep
 //   node --expose-gc worker.ts phases <n> <reps> <entry> <workdir>
+//         prints one JSON line: kayci's time per phase (phases.ts)
 //
-// and reads one JSON line from stdout. Every rep writes into a fresh, empty directory, as a CI
-// job does; the directory is removed afterwards, outside the timed part. One warm-up run first.
+// Every rep writes into a fresh, empty directory, as a CI job does; the directory is removed
+// afterwards, outside the timed part.
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { synth, writeFiles } from '../../../src/synth/index.ts';
@@ -15,9 +18,9 @@ import { PHASES, synthPhases, type Phase } from './phases.ts';
 
 export type Side = 'kayci' | PeerLayout;
 
-export interface Measurement {
-  /** Milliseconds of each timed rep (the warm-up is not included). */
-  readonly times: number[];
+export interface Rep {
+  /** Milliseconds of synth + write. */
+  readonly ms: number;
   /** Files and bytes the side wrote. */
   readonly files: number;
   readonly bytes: number;
@@ -35,15 +38,14 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 async function once(side: Side, n: number, entry: string, outdir: string): Promise<{ ms: number; sample?: string }> {
   gc();
   const start = performance.now();
-  let sample: string | undefined;
   if (side === 'kayci') {
     const result = await synth({ entry });
     writeFiles(outdir, result.files);
-    sample = JSON.stringify(result.pipelines[0]!.documents[0]);
-  } else {
-    peerSynth(n, side, outdir);
+    const ms = performance.now() - start;
+    return { ms, sample: JSON.stringify(result.pipelines[0]!.documents[0]) };
   }
-  return { ms: performance.now() - start, sample };
+  peerSynth(n, side, outdir);
+  return { ms: performance.now() - start };
 }
 
 function dirSize(dir: string): { files: number; bytes: number } {
@@ -57,21 +59,33 @@ function dirSize(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-async function measure(side: Side, n: number, reps: number, entry: string, workdir: string): Promise<Measurement> {
-  const times: number[] = [];
-  let size = { files: 0, bytes: 0 };
-  let sample = side === 'kayci' ? '' : peerSample();
-  for (let rep = 0; rep <= reps; rep++) {
-    const outdir = path.join(workdir, `${side}-${n}-${rep}`);
-    rmSync(outdir, { recursive: true, force: true });
-    mkdirSync(workdir, { recursive: true });
+async function rep(side: Side, n: number, entry: string, workdir: string, index: number): Promise<Rep> {
+  const outdir = path.join(workdir, `${side}-${n}-${index}`);
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(workdir, { recursive: true });
+  try {
     const r = await once(side, n, entry, outdir);
-    if (rep > 0) times.push(r.ms);
-    size = dirSize(outdir);
-    sample = r.sample ?? sample;
+    return { ms: r.ms, ...dirSize(outdir), sample: r.sample ?? peerSample() };
+  } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-  return { times, ...size, sample };
+}
+
+async function serve(side: Side, n: number, entry: string, workdir: string): Promise<void> {
+  const send = (m: unknown) => new Promise<void>((resolve, reject) => process.send!(m, (e: Error | null) => (e ? reject(e) : resolve())));
+  await rep(side, n, entry, workdir, 0);
+  let index = 0;
+  process.on('message', (m) => {
+    if (m === 'rep') {
+      rep(side, n, entry, workdir, ++index).then(send, (e: unknown) => {
+        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exit(1);
+      });
+    } else {
+      process.disconnect();
+    }
+  });
+  await send('ready');
 }
 
 async function phases(n: number, reps: number, entry: string, workdir: string): Promise<PhaseMeasurement> {
@@ -92,15 +106,13 @@ async function phases(n: number, reps: number, entry: string, workdir: string): 
 }
 
 const [mode, ...args] = process.argv.slice(2);
-let out: unknown;
-if (mode === 'measure') {
-  const [side, n, reps, entry, workdir] = args as [Side, string, string, string, string];
-  out = await measure(side, Number(n), Number(reps), entry, workdir);
+if (mode === 'serve' && process.send) {
+  const [side, n, entry, workdir] = args as [Side, string, string, string];
+  await serve(side, Number(n), entry, workdir);
 } else if (mode === 'phases') {
   const [n, reps, entry, workdir] = args as [string, string, string, string];
-  out = await phases(Number(n), Number(reps), entry, workdir);
+  process.stdout.write(`${JSON.stringify(await phases(Number(n), Number(reps), entry, workdir))}\n`);
 } else {
-  process.stderr.write('usage: worker.ts measure <side> <n> <reps> <entry> <workdir> | phases <n> <reps> <entry> <workdir>\n');
+  process.stderr.write('usage: fork worker.ts serve <side> <n> <entry> <workdir> | node worker.ts phases <n> <reps> <entry> <workdir>\n');
   process.exit(2);
 }
-process.stdout.write(`${JSON.stringify(out)}\n`);
