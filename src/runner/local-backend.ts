@@ -2,7 +2,7 @@
 // would — init containers then containers, in order; on failure a new attempt, up to
 // backoffLimit more; the whole job bounded by activeDeadlineSeconds; results read from the file
 // KAYCI_RESULTS_FILE names — and keeps each job's output in .kayci/runs/<run>/<job>.log.
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -83,7 +83,7 @@ export class LocalBackend implements Backend {
     const pod = spec.template.spec!;
     const containers: IContainer[] = [...(pod.initContainers ?? []), ...pod.containers];
     const maxAttempts = (spec.backoffLimit ?? 6) + 1;
-    const log = createWriteStream(logFile);
+    const log = new JobLog(logFile);
     const resultsFile = path.join(this.options.runDir, `${request.job}.results`);
     const deadline = spec.activeDeadlineSeconds;
     const timer = deadline === undefined ? undefined : setTimeout(() => abort.abort('DeadlineExceeded'), deadline * 1000);
@@ -99,7 +99,7 @@ export class LocalBackend implements Backend {
       let failure = '';
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         if (attempt > 1) this.line(request.job, log, `${RETRY_MARK} ${attempt} of ${maxAttempts}`, 'stderr');
-        writeFileSync(resultsFile, '');
+        if (attempt > 1) rmSync(resultsFile, { force: true });
         failure = await this.attempt(request, containers, resultsFile, abort.signal, log);
         if (abort.signal.aborted) {
           const reason = String(abort.signal.reason);
@@ -108,7 +108,7 @@ export class LocalBackend implements Backend {
           return finish('Failed', attempt, { reason, message });
         }
         if (!failure) {
-          const parsed = parseResults(readFileSync(resultsFile, 'utf8'));
+          const parsed = parseResults(readIfExists(resultsFile));
           if (parsed.error) return finish('Failed', attempt, { reason: 'BadResults', message: parsed.error });
           return finish('Succeeded', attempt, { results: parsed.results });
         }
@@ -117,12 +117,12 @@ export class LocalBackend implements Backend {
     } finally {
       if (timer) clearTimeout(timer);
       rmSync(resultsFile, { force: true });
-      await new Promise<void>((resolve) => log.end(resolve));
+      log.close();
     }
   }
 
   /** Runs every container of one attempt in order; returns why it failed, or '' on success. */
-  private async attempt(request: StartRequest, containers: IContainer[], resultsFile: string, signal: AbortSignal, log: WriteStream): Promise<string> {
+  private async attempt(request: StartRequest, containers: IContainer[], resultsFile: string, signal: AbortSignal, log: JobLog): Promise<string> {
     for (const container of containers) {
       if (signal.aborted) return 'stopped';
       const env = containerEnv(request.runEnv, container, this.options.values);
@@ -153,12 +153,42 @@ export class LocalBackend implements Backend {
     return '';
   }
 
-  private splitter(job: string, log: WriteStream, stream: 'stdout' | 'stderr'): LineSplitter {
+  private splitter(job: string, log: JobLog, stream: 'stdout' | 'stderr'): LineSplitter {
     return new LineSplitter((line) => this.line(job, log, line, stream));
   }
 
-  private line(job: string, log: WriteStream, line: string, stream: 'stdout' | 'stderr'): void {
+  private line(job: string, log: JobLog, line: string, stream: 'stdout' | 'stderr'): void {
     log.write(`${line}\n`);
     this.options.onOutput(job, line, stream);
+  }
+}
+
+/**
+ * A job's log file, opened on first write (most trivial jobs print little) and written
+ * synchronously: lines are small, and a file descriptor costs a fraction of a stream's setup.
+ */
+class JobLog {
+  private fd: number | undefined;
+  private readonly file: string;
+  constructor(file: string) {
+    this.file = file;
+  }
+  write(text: string): void {
+    this.fd ??= openSync(this.file, 'w');
+    writeSync(this.fd, text);
+  }
+  /** Closes it; a job that printed nothing still gets its (empty) log. */
+  close(): void {
+    closeSync(this.fd ?? openSync(this.file, 'w'));
+    this.fd = undefined;
+  }
+}
+
+function readIfExists(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
   }
 }

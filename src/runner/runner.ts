@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pipeline } from '../api/v1alpha1/pipeline.ts';
 import type { JobStatus, Run, RunMetadata, RunPhase, RunStatus } from '../api/v1alpha1/run.ts';
-import { validateRun } from '../api/v1alpha1/validate/index.ts';
+import { validateRunInputs } from '../api/v1alpha1/validate/index.ts';
 import { API_VERSION } from '../api/v1alpha1/meta.ts';
 import { PlanEngine, type JobObservation } from '../plan/engine.ts';
 import { runEnv } from '../plan/env.ts';
@@ -58,7 +58,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const name = options.pipeline.metadata.name!;
   const runName = options.runName ?? uniqueRunName(options.workspace, name, now());
   const run = buildRun(options, runName);
-  const inputErrors = validateRun(run).map((e) => `${flagFor(e.path)}: ${e.message}`);
+  const inputErrors = validateRunInputs(run.spec as unknown as Record<string, unknown>).map((e) => `${flagFor(e.path)}: ${e.message}`);
   if (inputErrors.length > 0) throw new RunInputError(`cannot run pipeline ${name}`, inputErrors);
 
   const snapshot = snapshotOf(run);

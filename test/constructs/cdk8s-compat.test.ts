@@ -1,16 +1,16 @@
 // kayci's constructs are ordinary cdk8s constructs: a plain cdk8s App synthesizes them, and
 // cdk8s's own validation reports kayci's errors.
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { App as Cdk8sApp } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { GitHubTrigger, Job, Pipeline, Secret } from '../../constructs/index.ts';
+import { scratchDir } from '../helpers/project.ts';
 
 describe('plain cdk8s', () => {
   it('synthesizes a kayci Pipeline chart into dist/<chart>.k8s.yaml', () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'kayci-cdk8s-'));
+    const outdir = scratchDir('kayci-cdk8s-');
     const app = new Cdk8sApp({ outdir });
     const p = new Pipeline(app, 'svc');
     const build = new Job(p, 'build', { image: 'golang:1.26', run: 'go build', results: ['bin'] });
@@ -26,7 +26,7 @@ describe('plain cdk8s', () => {
   });
 
   it('fails cdk8s synth with kayci\'s errors', () => {
-    const app = new Cdk8sApp({ outdir: mkdtempSync(path.join(tmpdir(), 'kayci-cdk8s-')) });
+    const app = new Cdk8sApp({ outdir: scratchDir('kayci-cdk8s-') });
     const p = new Pipeline(app, 'bad');
     const a = new Job(p, 'a', { image: 'x' });
     new Job(p, 'b', { image: 'x', needs: [a] });

@@ -4,14 +4,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processesWith, settledProcessesWith, uniqueMarker, uniqueSleep, waitForProcess } from '../runner/processes.ts';
-import { tempProject } from '../runner/temp.ts';
+import { project } from '../helpers/project.ts';
 import { startKayci } from './kayci.ts';
 
 describe('kayci run, interrupted', () => {
   it('SIGINT cancels the running jobs, leaves no process behind, and exits 130', async () => {
     const marker = uniqueMarker();
     const [aBackground, aForeground, bBackground, bForeground] = [uniqueSleep(), uniqueSleep(), uniqueSleep(), uniqueSleep()];
-    const dir = tempProject({
+    const dir = project({
       'kayci.ts': `import { App, Job, Pipeline } from 'kayci';
 const app = new App();
 const p = new Pipeline(app, 'hang');
@@ -49,7 +49,7 @@ app.synth();
   it('a second SIGINT exits at once, and still leaves no process behind', async () => {
     const marker = uniqueMarker();
     const stubborn = uniqueSleep();
-    const dir = tempProject({
+    const dir = project({
       'kayci.ts': `import { App, Job, Pipeline } from 'kayci';
 const app = new App();
 const p = new Pipeline(app, 'stubborn');

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { tempProject } from '../runner/temp.ts';
+import { project } from '../helpers/project.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/kayci.js');
@@ -17,7 +17,7 @@ const BUILD_OUTPUT = new Set(['build', 'build-asan', 'bin', '.kayci', 'dist', 'c
  */
 export function copyExample(name: string): string {
   const from = path.join(ROOT, 'examples', name);
-  const dir = tempProject({}, `e2e-${name}-`);
+  const dir = project({}, `e2e-${name}-`);
   cpSync(from, dir, { recursive: true, filter: (src) => !BUILD_OUTPUT.has(path.relative(from, src).split(path.sep)[0]!) });
   return dir;
 }

@@ -1,8 +1,7 @@
 // Every example synthesizes to exactly its golden YAML, through the library and through the
 // real `kayci` binary, and what it produces is valid for our CRDs and for Kubernetes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { validatePipeline, validateTrigger } from '../../src/api/index.ts';
 import { synth } from '../../src/synth/index.ts';
 import { EXAMPLES, ROOT, exampleDir, goldenDir } from './examples.ts';
+import { scratchDir } from '../helpers/project.ts';
 
 const run = promisify(execFile);
 
@@ -27,7 +27,7 @@ describe.each(EXAMPLES)('example %s', (example) => {
   });
 
   it('`kayci synth` writes the same files', async () => {
-    const out = mkdtempSync(path.join(tmpdir(), `kayci-golden-${example}-`));
+    const out = scratchDir(`kayci-golden-${example}-`);
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin/kayci.js'), 'synth', exampleDir(example), '--out', out], { cwd: ROOT });
     expect(stdout).toMatch(/^wrote /m);
     for (const [name, content] of goldenFiles(example)) expect(readFileSync(path.join(out, name), 'utf8')).toBe(content);

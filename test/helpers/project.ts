@@ -1,22 +1,39 @@
-// Throwaway pipeline projects inside the repository (so `import … from 'kayci'` resolves
-// through the package's self-reference), removed after each test file.
+// Throwaway directories for tests. Pipeline projects live inside the repository (test/.tmp) so
+// their kayci.ts can `import … from 'kayci'` through the package's self-reference; plain
+// scratch directories live in the OS temp dir. Everything a test file makes is removed when
+// that file finishes.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import type { Io } from '../../src/cli/io.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TMP = path.join(ROOT, 'test/.tmp');
+export const TMP = path.join(ROOT, 'test/.tmp');
 
-/** A fresh directory with the given files; cleaned up when the test file finishes. */
-export function project(files: Record<string, string>): string {
+const made: string[] = [];
+// This module is imported at collection time, so the hook lands on the importing file's root
+// suite; creating directories inside tests is therefore safe.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh pipeline project under test/.tmp with the given files. */
+export function project(files: Record<string, string>, prefix = 'p-'): string {
   mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(path.join(TMP, 'p-'));
+  const dir = mkdtempSync(path.join(TMP, prefix));
+  made.push(dir);
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), content);
   }
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh empty directory in the OS temp dir. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
   return dir;
 }
 

@@ -5,8 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../helpers/project.ts';
-import { tempProject } from './temp.ts';
+import { captureIo, project } from '../helpers/project.ts';
 
 async function kayci(cwd: string, ...argv: string[]) {
   const io = captureIo(cwd);
@@ -35,7 +34,7 @@ afterEach(() => {
 });
 
 describe('kayci run: a pipeline that succeeds', () => {
-  const dir = tempProject({
+  const dir = project({
     'kayci.ts': entry(`
 const p = new Pipeline(app, 'demo');
 const build = new Job(p, 'build', { image: 'alpine', results: ['size'], run: 'echo "building in $(pwd)"\\necho size=42 >> "$KAYCI_RESULTS_FILE"' });
@@ -70,7 +69,7 @@ new Job(p, 'test', { image: 'alpine', run: \`echo "testing \${build.results.size
 });
 
 describe('kayci run: a pipeline that fails', () => {
-  const dir = tempProject({
+  const dir = project({
     'kayci.ts': entry(`
 const p = new Pipeline(app, 'demo');
 const unit = new Job(p, 'unit', { image: 'alpine', run: 'for i in $(seq 1 30); do echo "check $i ok"; done\\necho "FAIL: parse(1.0) = nil, want 1.0.0" >&2\\nexit 2' });
@@ -105,7 +104,7 @@ new Job(p, 'report', { image: 'alpine', when: { status: 'failure' }, run: 'echo 
 });
 
 describe('kayci run: options', () => {
-  const dir = tempProject({
+  const dir = project({
     'kayci.ts': entry(`
 const p = new Pipeline(app, 'opts');
 const version = new Param(p, 'version', { default: 'dev' });
@@ -175,7 +174,7 @@ for (const name of ['a', 'b', 'c']) new Job(p, name, { image: 'alpine', run: ${'
   });
 
   it('--jobs 1 runs one job at a time', async () => {
-    const dir = tempProject(files(0.2));
+    const dir = project(files(0.2));
     const { code, out } = await kayci(dir, 'run', '--jobs', '1');
     expect(code).toBe(0);
     expect(out).toContain('3 jobs, 1 at a time, host executor');
@@ -184,7 +183,7 @@ for (const name of ['a', 'b', 'c']) new Job(p, name, { image: 'alpine', run: ${'
 
   it('--jobs 3 runs them together', async () => {
     // Long enough that all three start before the first ends, even on a busy machine.
-    const dir = tempProject(files(1.5));
+    const dir = project(files(1.5));
     const { code, out } = await kayci(dir, 'run', '--jobs', '3');
     expect(code).toBe(0);
     expect(out).toContain('3 jobs, 3 at a time, host executor');
@@ -202,7 +201,7 @@ new Job(p, 'publish', { image: 'alpine', env: { TOKEN: Secret.fromName('registry
   };
 
   it('a Secret env value comes from KAYCI_SECRET_<SECRET>_<KEY>', async () => {
-    const dir = tempProject(files);
+    const dir = project(files);
     vi.stubEnv('KAYCI_SECRET_REGISTRY_CREDS_API_TOKEN', 'abcdefghij');
     const { code, out } = await kayci(dir, 'run');
     expect(code).toBe(0);
@@ -211,7 +210,7 @@ new Job(p, 'publish', { image: 'alpine', env: { TOKEN: Secret.fromName('registry
   });
 
   it('without it, the run does not start and says what to set', async () => {
-    const dir = tempProject(files);
+    const dir = project(files);
     vi.stubEnv('KAYCI_SECRET_REGISTRY_CREDS_API_TOKEN', undefined);
     const { code, out, err } = await kayci(dir, 'run');
     expect(code).toBe(1);
@@ -254,7 +253,7 @@ new Job(p, 'test', { image: 'alpine', needs: [build], run: 'touch ran-test' });
   ];
 
   it.each(cases)('%s', async (_what, source, args, message) => {
-    const dir = tempProject({ 'kayci.ts': source });
+    const dir = project({ 'kayci.ts': source });
     const { code, out, err } = await kayci(dir, 'run', ...args);
     expect(code).toBe(typeof message === 'string' && message.includes('kayci --help') ? 2 : 1);
     expect(out).toBe('');
@@ -264,7 +263,7 @@ new Job(p, 'test', { image: 'alpine', needs: [build], run: 'touch ran-test' });
   });
 
   it('every job the host cannot run is listed at once: no command, a tool not on PATH', async () => {
-    const dir = tempProject({
+    const dir = project({
       'kayci.ts': entry(`
 const p = new Pipeline(app, 'tools');
 new Job(p, 'fine', { image: 'alpine', run: 'touch ran-fine' });
@@ -287,7 +286,7 @@ new Job(p, 'steps', { image: 'x', steps: [{ name: 'one', run: 'true' }, { name: 
   });
 
   it('a job the run does not include is not checked', async () => {
-    const dir = tempProject({
+    const dir = project({
       'kayci.ts': entry(`
 const p = new Pipeline(app, 'tools');
 new Job(p, 'fine', { image: 'alpine', run: 'echo fine' });
@@ -300,7 +299,7 @@ new Job(p, 'pr-only', { image: 'x', command: ['no-such-tool-xyz'], when: { event
   });
 
   it('an entry that does not compile', async () => {
-    const dir = tempProject({ 'kayci.ts': `import { App } from 'kayci';\nconst app = new App(;\napp.synth();\n` });
+    const dir = project({ 'kayci.ts': `import { App } from 'kayci';\nconst app = new App(;\napp.synth();\n` });
     const { code, out, err } = await kayci(dir, 'run');
     expect(code).toBe(1);
     expect(out).toBe('');
@@ -309,7 +308,7 @@ new Job(p, 'pr-only', { image: 'x', command: ['no-such-tool-xyz'], when: { event
   });
 
   it('an entry that throws while building the pipeline', async () => {
-    const dir = tempProject({ 'kayci.ts': entry(`const p = new Pipeline(app, 'demo');\nnew Job(p, 'x', { image: 'a', run: 'true', command: ['b'] });`) });
+    const dir = project({ 'kayci.ts': entry(`const p = new Pipeline(app, 'demo');\nnew Job(p, 'x', { image: 'a', run: 'true', command: ['b'] });`) });
     const { code, err } = await kayci(dir, 'run');
     expect(code).toBe(1);
     expect(err).toContain('[demo/x] props.run: cannot be combined with command');
@@ -317,7 +316,7 @@ new Job(p, 'pr-only', { image: 'x', command: ['no-such-tool-xyz'], when: { event
   });
 
   it('an entry that does not exist', async () => {
-    const dir = tempProject({ 'kayci.ts': ONE });
+    const dir = project({ 'kayci.ts': ONE });
     const { code, err } = await kayci(dir, 'run', 'nope.ts');
     expect(code).toBe(1);
     expect(err).toMatch(/^kayci: .*nope\.ts/);
@@ -325,7 +324,7 @@ new Job(p, 'pr-only', { image: 'x', command: ['no-such-tool-xyz'], when: { event
   });
 
   it('an unknown option is a usage error', async () => {
-    const dir = tempProject({ 'kayci.ts': ONE });
+    const dir = project({ 'kayci.ts': ONE });
     const { code, err } = await kayci(dir, 'run', '--jbo', 'x');
     expect(code).toBe(2);
     expect(err).toContain("unknown option '--jbo'");
@@ -334,7 +333,7 @@ new Job(p, 'pr-only', { image: 'x', command: ['no-such-tool-xyz'], when: { event
 });
 
 describe('kayci run on synthesized YAML', () => {
-  const dir = tempProject({
+  const dir = project({
     'kayci.ts': entry(`
 const p = new Pipeline(app, 'from-yaml');
 const build = new Job(p, 'build', { image: 'alpine', results: ['id'], run: 'echo id=b-7 >> "$KAYCI_RESULTS_FILE"' });
@@ -367,7 +366,7 @@ new Job(q, 'x', { image: 'alpine', run: 'echo other' });
   });
 
   it('reports YAML that is not a valid Pipeline, naming the file', async () => {
-    const bad = tempProject({ 'dist/bad.k8s.yaml': 'apiVersion: kayci.dev/v1alpha1\nkind: Pipeline\nmetadata:\n  name: Bad_Name\nspec:\n  jobs: []\n' });
+    const bad = project({ 'dist/bad.k8s.yaml': 'apiVersion: kayci.dev/v1alpha1\nkind: Pipeline\nmetadata:\n  name: Bad_Name\nspec:\n  jobs: []\n' });
     const { code, err } = await kayci(bad, 'run', 'dist');
     expect(code).toBe(1);
     expect(err).toMatch(/^kayci: dist\/bad\.k8s\.yaml holds an invalid Pipeline:\n/);
@@ -375,7 +374,7 @@ new Job(q, 'x', { image: 'alpine', run: 'echo other' });
   });
 
   it('a directory with neither kayci.ts nor YAML', async () => {
-    const empty = tempProject({ 'README.md': '' });
+    const empty = project({ 'README.md': '' });
     const { code, err } = await kayci(empty, 'run', '.');
     expect(code).toBe(1);
     expect(err).toBe('kayci: . holds neither kayci.ts nor *.k8s.yaml files\n');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerRun } from '../../src/runner/executors/executor.ts';
 import { containerName, containerRunArgv } from '../../src/runner/executors/container.ts';
 import { findExecutable, HostExecutor, hostWorkingDir } from '../../src/runner/executors/host.ts';
-import { tempProject } from './temp.ts';
+import { project } from '../helpers/project.ts';
 
 describe('hostWorkingDir', () => {
   const ws = '/home/me/repo';
@@ -30,7 +30,7 @@ describe('hostWorkingDir', () => {
 });
 
 describe('findExecutable', () => {
-  const dir = tempProject({ 'a/tool': '#!/bin/sh\n', 'b/tool': '#!/bin/sh\n', 'b/plain': 'not executable\n' });
+  const dir = project({ 'a/tool': '#!/bin/sh\n', 'b/tool': '#!/bin/sh\n', 'b/plain': 'not executable\n' });
   chmodSync(path.join(dir, 'a/tool'), 0o755);
   chmodSync(path.join(dir, 'b/tool'), 0o755);
   mkdirSync(path.join(dir, 'c/dir-named-tool'), { recursive: true });
@@ -134,7 +134,7 @@ describe('containerRunArgv', () => {
 
 describe('HostExecutor environment', () => {
   it('drops KAYCI_* variables of the outer shell', async () => {
-    const dir = tempProject({ 'x.txt': '' });
+    const dir = project({ 'x.txt': '' });
     const host = new HostExecutor({ PATH: process.env.PATH, KAYCI_RUN: 'outer', KAYCI_SECRET_X_Y: 'leak', KEEP: 'kept' });
     let out = '';
     const exit = await host.run({
@@ -152,7 +152,7 @@ describe('HostExecutor environment', () => {
   });
 
   it('reports a working directory that does not exist instead of running', async () => {
-    const dir = tempProject({ 'x.txt': '' });
+    const dir = project({ 'x.txt': '' });
     const exit = await new HostExecutor().run({
       id: 'r-j-c',
       container: { name: 'c', command: ['true'], workingDir: '/workspace/missing' },

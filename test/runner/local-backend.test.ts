@@ -10,7 +10,7 @@ import type { IJobSpec } from 'kubernetes-models/batch/v1/JobSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { HostExecutor } from '../../src/runner/executors/host.ts';
 import { LocalBackend } from '../../src/runner/local-backend.ts';
-import { tempProject } from './temp.ts';
+import { project } from '../helpers/project.ts';
 import { processesWith, settledProcessesWith, uniqueMarker, uniqueSleep, waitForProcess } from './processes.ts';
 
 const sh = (name: string, script: string, extra: Partial<IContainer> = {}): IContainer => ({ name, image: 'alpine:3.20', command: ['sh', '-ec', script], ...extra });
@@ -25,7 +25,7 @@ function jobObject(containers: IContainer[], spec: Partial<IJobSpec> = {}, initC
 }
 
 function setup() {
-  const workspace = tempProject({ 'README': 'workspace\n' });
+  const workspace = project({ 'README': 'workspace\n' });
   const runDir = path.join(workspace, '.kayci', 'runs', 'run-1');
   const output: { job: string; line: string; stream: string }[] = [];
   const listeners: ((line: string) => void)[] = [];

@@ -23,10 +23,21 @@ export class HostExecutor implements Executor {
       return `container ${container.name} has no command: the host executor runs commands, not image entrypoints; set \`run\` or \`command\` (or use --executor docker)`;
     }
     // A path (./bin/server) may be built by an earlier job; only PATH lookups can be checked now.
-    if (!argv[0]!.includes('/') && !findExecutable(argv[0]!, this.baseEnv.PATH ?? '')) {
+    if (!argv[0]!.includes('/') && !this.onPath(argv[0]!)) {
       return `container ${container.name} runs ${JSON.stringify(argv[0])}, which is not on PATH; install it or fix the command`;
     }
     return undefined;
+  }
+
+  private readonly found = new Map<string, boolean>();
+
+  private onPath(command: string): boolean {
+    let hit = this.found.get(command);
+    if (hit === undefined) {
+      hit = findExecutable(command, this.baseEnv.PATH ?? '') !== undefined;
+      this.found.set(command, hit);
+    }
+    return hit;
   }
 
   async run(spec: ContainerRun): Promise<ContainerExit> {

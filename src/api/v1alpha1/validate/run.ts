@@ -10,8 +10,19 @@ export function validateRun(obj: unknown): FieldError[] {
   const errors = validateObject('Run', RUN_SCHEMA, obj, 'subdomain');
   const spec = isObject(obj) && isObject(obj.spec) ? obj.spec : undefined;
   if (!spec || !isObject(spec.pipelineSpec)) return errors;
+  errors.push(...validatePipelineSpec(spec.pipelineSpec as unknown as PipelineSpec, 'spec.pipelineSpec'));
+  errors.push(...validateRunInputs(spec));
+  return errors;
+}
+
+/**
+ * What a Run asks of its snapshot: parameters it declares (and every required one), jobs it
+ * has. For callers that validated the snapshot already, such as `kayci run`.
+ */
+export function validateRunInputs(spec: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!isObject(spec.pipelineSpec)) return errors;
   const snapshot = spec.pipelineSpec as unknown as PipelineSpec;
-  errors.push(...validatePipelineSpec(snapshot, 'spec.pipelineSpec'));
   const declared = (Array.isArray(snapshot.params) ? snapshot.params : []).filter(isObject);
   const names = declared.map((p) => String(p.name));
   const given = (Array.isArray(spec.params) ? spec.params : []).filter(isObject);
