@@ -5,6 +5,9 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IEnvVarSource } from 'kubernetes-models/v1/EnvVarSource';
 import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { Cache } from './cache.ts';
 import type { IConstruct } from 'constructs';
 import type { JobTemplate } from '../src/api/v1alpha1/pipeline.ts';
 import { toDnsLabel } from '../src/api/names.ts';
@@ -54,6 +57,11 @@ export interface ContainerProps {
    * @default none
    */
   readonly resources?: IResourceRequirements;
+  /**
+   * Volumes of the pod to mount in this container.
+   * @default none
+   */
+  readonly volumeMounts?: readonly IVolumeMount[];
 }
 
 /** One step of a multi-step job. */
@@ -84,6 +92,16 @@ export interface PodProps extends ContainerProps {
    */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /**
+   * Caches every container mounts.
+   * @default none
+   */
+  readonly caches?: readonly Cache[];
+  /**
+   * Extra pod volumes (mount them with `volumeMounts`).
+   * @default none
+   */
+  readonly volumes?: readonly IVolume[];
+  /**
    * A raw batch/v1 JobSpec, for what the props above cannot say. Exclusive with every prop
    * above.
    * @default built from the props above
@@ -91,7 +109,7 @@ export interface PodProps extends ContainerProps {
   readonly template?: JobTemplate;
 }
 
-const CONTAINER_PROPS = ['image', 'run', 'command', 'args', 'env', 'workingDir', 'resources', 'steps', 'serviceAccountName', 'podLabels', 'podAnnotations'] as const;
+const CONTAINER_PROPS = ['image', 'run', 'command', 'args', 'env', 'workingDir', 'resources', 'volumeMounts', 'steps', 'serviceAccountName', 'podLabels', 'podAnnotations', 'caches', 'volumes'] as const;
 
 /** Tier-1 checks: prop combinations that can never be right. */
 export function checkPodProps(scope: IConstruct, props: PodProps): void {
@@ -129,12 +147,14 @@ export function renderTemplate(name: string, props: PodProps): JobTemplate {
   const steps: StepProps[] = props.steps ? [...props.steps] : [{ ...props, name: toDnsLabel(name) }];
   const containers = steps.map((s) => renderContainer(s, props));
   const metadata = props.podLabels || props.podAnnotations ? { labels: props.podLabels, annotations: props.podAnnotations } : undefined;
+  const volumes = [...(props.caches ?? []).map((c) => c.volume), ...(props.volumes ?? [])];
   return {
     template: {
       metadata,
       spec: {
         restartPolicy: 'Never',
         serviceAccountName: props.serviceAccountName,
+        volumes: volumes.length > 0 ? volumes : undefined,
         initContainers: containers.length > 1 ? containers.slice(0, -1) : undefined,
         containers: containers.slice(-1),
       },
@@ -146,6 +166,9 @@ function renderContainer(step: StepProps, job: PodProps): IContainer {
   const command = step.run !== undefined ? ['sh', '-ec', step.run] : step.command ? [...step.command] : undefined;
   // Steps inherit the job's env; a step's own entry of the same name replaces it in place.
   const env = renderEnv({ ...job.env, ...step.env });
+  // Without steps, `step` is the job's own props: its mounts are the job's.
+  const own = job.steps ? (step.volumeMounts ?? []) : [];
+  const mounts = [...(job.caches ?? []).map((c) => c.mount), ...(job.volumeMounts ?? []), ...own];
   return {
     name: step.name,
     image: step.image ?? job.image ?? '',
@@ -154,6 +177,7 @@ function renderContainer(step: StepProps, job: PodProps): IContainer {
     env: env.length > 0 ? env : undefined,
     workingDir: step.workingDir ?? job.workingDir,
     resources: step.resources ?? job.resources,
+    volumeMounts: mounts.length > 0 ? mounts : undefined,
   };
 }
 

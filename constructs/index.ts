@@ -7,6 +7,7 @@ export { Param, type ParamProps } from './param.ts';
 export { ResultRef, ParamRef } from './result.ts';
 export { Secret, SecretKey } from './secret.ts';
 export { Workspace, type WorkspaceProps } from './workspace.ts';
+export { Cache, type CacheProps } from './cache.ts';
 export type { ContainerProps, EnvValue, PodProps, StepProps } from './container.ts';
 export {
   Trigger,

@@ -6,6 +6,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import path from 'node:path';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import { WORKSPACE_VOLUME } from '../plan/render-job.ts';
+import { containerMounts, defaultVolumeRoot, type MountContext } from './mounts.ts';
 import type { JobObservation } from '../plan/engine.ts';
 import { parseResults } from '../plan/env.ts';
 import type { Backend, OutputListener, StartRequest } from './backend.ts';
@@ -18,6 +21,8 @@ export interface LocalBackendOptions {
   /** The directory jobs run in (the pod's workspace mount). */
   readonly workspace: string;
   readonly mountPath: string;
+  /** Where PersistentVolumeClaims (caches) live. @default ~/.cache/kayci/volumes */
+  readonly volumeRoot?: string;
   /** Where logs and results files go: .kayci/runs/<run>. */
   readonly runDir: string;
   readonly run: string;
@@ -43,10 +48,13 @@ export class LocalBackend implements Backend {
   constructor(options: LocalBackendOptions) {
     this.options = options;
     this.now = options.now ?? (() => new Date());
-    mkdirSync(options.runDir, { recursive: true });
   }
 
+  private runDirMade = false;
+
   async start(request: StartRequest): Promise<JobObservation> {
+    if (!this.runDirMade) mkdirSync(this.options.runDir, { recursive: true });
+    this.runDirMade = true;
     const startTime = this.now().toISOString();
     const abort = new AbortController();
     const log = path.join(this.options.runDir, `${request.job}.log`);
@@ -100,7 +108,7 @@ export class LocalBackend implements Backend {
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         if (attempt > 1) this.line(request.job, log, `${RETRY_MARK} ${attempt} of ${maxAttempts}`, 'stderr');
         if (attempt > 1) rmSync(resultsFile, { force: true });
-        failure = await this.attempt(request, containers, resultsFile, abort.signal, log);
+        failure = await this.attempt(request, pod.volumes, containers, resultsFile, abort.signal, log);
         if (abort.signal.aborted) {
           const reason = String(abort.signal.reason);
           const message = reason === 'DeadlineExceeded' ? `exceeded its timeout of ${deadline}s` : 'stopped';
@@ -122,17 +130,19 @@ export class LocalBackend implements Backend {
   }
 
   /** Runs every container of one attempt in order; returns why it failed, or '' on success. */
-  private async attempt(request: StartRequest, containers: IContainer[], resultsFile: string, signal: AbortSignal, log: JobLog): Promise<string> {
+  private async attempt(request: StartRequest, volumes: IVolume[] | undefined, containers: IContainer[], resultsFile: string, signal: AbortSignal, log: JobLog): Promise<string> {
     for (const container of containers) {
       if (signal.aborted) return 'stopped';
       const env = containerEnv(request.runEnv, container, this.options.values);
+      const mounts = containerMounts(volumes, container, this.mountContext(request.job));
+      for (const m of mounts.slice(1)) mkdirSync(m.hostPath, { recursive: true });
       const split = { stdout: this.splitter(request.job, log, 'stdout'), stderr: this.splitter(request.job, log, 'stderr') };
       const exit = await this.options.executor.run({
         id: `${this.options.run}-${request.job}-${container.name}`,
         container,
         env,
         workspace: this.options.workspace,
-        mountPath: this.options.mountPath,
+        mounts,
         resultsFile,
         signal,
         onOutput: (chunk, stream) => split[stream].push(chunk),
@@ -151,6 +161,18 @@ export class LocalBackend implements Backend {
       }
     }
     return '';
+  }
+
+  /** How this run's volumes map to directories here (also used to check a pipeline up front). */
+  mountContext(job: string): MountContext {
+    return {
+      workspace: this.options.workspace,
+      workspaceMount: this.options.mountPath,
+      workspaceVolume: WORKSPACE_VOLUME,
+      runDir: this.options.runDir,
+      job,
+      volumeRoot: this.options.volumeRoot ?? defaultVolumeRoot(),
+    };
   }
 
   private splitter(job: string, log: JobLog, stream: 'stdout' | 'stderr'): LineSplitter {

@@ -15,6 +15,7 @@ import { containerEnv } from './expand.ts';
 import { LocalBackend, RETRY_MARK } from './local-backend.ts';
 import type { ConsoleReporter, SummaryRow } from './reporter.ts';
 import { localValues } from './values.ts';
+import { containerMounts, type MountContext } from './mounts.ts';
 
 export interface LocalRunOptions {
   readonly pipeline: Pipeline;
@@ -67,11 +68,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const mountPath = snapshot.spec.workspace?.mountPath ?? DEFAULT_WORKSPACE_MOUNT;
   const env = runEnv(snapshot);
   const values = localValues(options.hostEnv ?? process.env, { name: runName, namespace: snapshot.namespace });
-  preflight(engine, options.executor, env, values.missing);
-
   const runDir = path.join(options.workspace, '.kayci', 'runs', runName);
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
   const reporter = options.reporter;
   const backend = new LocalBackend({
     executor: options.executor,
@@ -83,6 +80,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     onOutput: (job, line) => reporter.output(job, line),
     now,
   });
+  preflight(engine, options.executor, env, values.missing, (job) => backend.mountContext(job));
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
 
   const startedAt = now().getTime();
   const startMs = new Map<string, number>();
@@ -182,12 +182,17 @@ function lastAttempt(log: string): string {
 }
 
 /** Every job that will run must be runnable here; say all that is not before starting any. */
-function preflight(engine: PlanEngine, executor: Executor, env: Record<string, string>, missing: ReturnType<typeof localValues>['missing']): void {
+function preflight(engine: PlanEngine, executor: Executor, env: Record<string, string>, missing: ReturnType<typeof localValues>['missing'], mountContext: (job: string) => MountContext): void {
   const problems: string[] = [];
   for (const job of engine.snapshot.jobs) {
     if (engine.status(job.name)?.phase === 'Skipped') continue;
     const pod = renderJob(engine, job.name).spec!.template.spec!;
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+      try {
+        containerMounts(pod.volumes, c, mountContext(job.name));
+      } catch (e) {
+        problems.push(`job ${job.name}: ${(e as Error).message}`);
+      }
       for (const e of c.env ?? []) {
         const problem = e.valueFrom && missing(e.valueFrom, e.name);
         if (problem) problems.push(`job ${job.name}: ${problem}`);

@@ -20,12 +20,14 @@ describe('hostWorkingDir', () => {
     ['a path that only starts like the mount', '/workspace2/x', '/workspace2/x'],
     ['an absolute path outside the mount', '/opt/tool', '/opt/tool'],
   ])('%s', (_what, workingDir, want) => {
-    expect(hostWorkingDir(workingDir, ws, '/workspace')).toBe(want);
+    expect(hostWorkingDir(workingDir, ws, [{ containerPath: '/workspace', hostPath: ws }])).toBe(want);
   });
 
-  it('follows a custom mount path', () => {
-    expect(hostWorkingDir('/src/app', ws, '/src')).toBe(`${ws}/app`);
-    expect(hostWorkingDir('/workspace/app', ws, '/src')).toBe('/workspace/app');
+  it('follows a custom mount path, and other mounts', () => {
+    const mounts = [{ containerPath: '/src', hostPath: ws }, { containerPath: '/cache/go', hostPath: '/home/me/.cache/kayci/volumes/go' }];
+    expect(hostWorkingDir('/src/app', ws, mounts)).toBe(`${ws}/app`);
+    expect(hostWorkingDir('/workspace/app', ws, mounts)).toBe('/workspace/app');
+    expect(hostWorkingDir('/cache/go/mod', ws, mounts)).toBe('/home/me/.cache/kayci/volumes/go/mod');
   });
 });
 
@@ -86,7 +88,7 @@ describe('containerRunArgv', () => {
       ['MULTI', 'two\nlines'],
     ]),
     workspace: '/home/me/repo',
-    mountPath: '/workspace',
+    mounts: [{ containerPath: '/workspace', hostPath: '/home/me/repo' }],
     resultsFile: '/home/me/repo/.kayci/runs/r/build.results',
     signal: new AbortController().signal,
     onOutput: () => undefined,
@@ -120,7 +122,7 @@ describe('containerRunArgv', () => {
   });
 
   it('uses the container\'s working directory and the pipeline\'s mount path', () => {
-    const argv = containerRunArgv('docker', run({ mountPath: '/src', container: { name: 'main', image: 'alpine', command: ['ls'], workingDir: '/src/sub' } }));
+    const argv = containerRunArgv('docker', run({ mounts: [{ containerPath: '/src', hostPath: '/home/me/repo' }], container: { name: 'main', image: 'alpine', command: ['ls'], workingDir: '/src/sub' } }));
     expect(argv).toContain('/home/me/repo:/src');
     expect(argv[argv.indexOf('-w') + 1]).toBe('/src/sub');
     expect(argv.slice(-3)).toEqual(['--entrypoint', 'ls', 'alpine']);
@@ -142,7 +144,7 @@ describe('HostExecutor environment', () => {
       container: { name: 'c', command: ['sh', '-c', 'echo "run=${KAYCI_RUN-unset} secret=${KAYCI_SECRET_X_Y-unset} keep=$KEEP own=$OWN"'] },
       env: new Map([['OWN', 'mine']]),
       workspace: dir,
-      mountPath: '/workspace',
+      mounts: [{ containerPath: '/workspace', hostPath: dir }],
       resultsFile: path.join(dir, 'r.results'),
       signal: new AbortController().signal,
       onOutput: (chunk) => (out += chunk.toString()),
@@ -158,7 +160,7 @@ describe('HostExecutor environment', () => {
       container: { name: 'c', command: ['true'], workingDir: '/workspace/missing' },
       env: new Map(),
       workspace: dir,
-      mountPath: '/workspace',
+      mounts: [{ containerPath: '/workspace', hostPath: dir }],
       resultsFile: path.join(dir, 'r.results'),
       signal: new AbortController().signal,
       onOutput: () => undefined,

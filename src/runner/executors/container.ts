@@ -56,9 +56,9 @@ export function containerName(id: string): string {
 export function containerRunArgv(engine: string, spec: ContainerRun): string[] {
   const c = spec.container;
   const argv = [engine, 'run', '--rm', '--name', containerName(spec.id), '--init'];
-  argv.push('-v', `${spec.workspace}:${spec.mountPath}`);
+  for (const m of spec.mounts) argv.push('-v', `${m.hostPath}:${m.containerPath}`);
   argv.push('-v', `${path.dirname(spec.resultsFile)}:${RESULTS_MOUNT}`);
-  argv.push('-w', c.workingDir ?? spec.mountPath);
+  argv.push('-w', c.workingDir ?? spec.mounts[0]!.containerPath);
   for (const name of [...spec.env.keys(), JOB_ENV.resultsFile]) argv.push('-e', name);
   const command = containerArgv({ ...c, args: undefined }, spec.env);
   const args = containerArgv({ ...c, command: undefined }, spec.env);

@@ -1,5 +1,6 @@
 // An executor runs one container of a job: a host process, or a docker/podman container.
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { Mount } from '../mounts.ts';
 
 export interface ContainerRun {
   /** Stable id for naming (`<run>-<job>-<container>`). */
@@ -7,9 +8,10 @@ export interface ContainerRun {
   readonly container: IContainer;
   /** The container's variables after Kubernetes-style resolution. */
   readonly env: ReadonlyMap<string, string>;
-  /** The workspace on this machine, and where the pod would see it. */
+  /** The workspace on this machine (jobs' default working directory). */
   readonly workspace: string;
-  readonly mountPath: string;
+  /** The container's mounts, workspace first: where each is in the container and on this machine. */
+  readonly mounts: readonly Mount[];
   /** The results file on this machine (KAYCI_RESULTS_FILE points at it, or its mount). */
   readonly resultsFile: string;
   readonly signal: AbortSignal;

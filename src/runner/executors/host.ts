@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { JOB_ENV } from '../../api/v1alpha1/env.ts';
 import { containerArgv } from '../expand.ts';
+import { toHostPath, type Mount } from '../mounts.ts';
 import { spawnGroup } from '../process-group.ts';
 import type { ContainerExit, ContainerRun, Executor } from './executor.ts';
 
@@ -41,12 +42,13 @@ export class HostExecutor implements Executor {
   }
 
   async run(spec: ContainerRun): Promise<ContainerExit> {
-    const cwd = hostWorkingDir(spec.container.workingDir, spec.workspace, spec.mountPath);
+    const cwd = hostWorkingDir(spec.container.workingDir, spec.workspace, spec.mounts);
     if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
       return { code: 1, error: `working directory ${cwd} does not exist on this machine` };
     }
-    const env: NodeJS.ProcessEnv = { ...this.baseEnv, ...Object.fromEntries(spec.env), [JOB_ENV.resultsFile]: spec.resultsFile };
-    const proc = spawnGroup(containerArgv(spec.container, spec.env), {
+    const env: NodeJS.ProcessEnv = { ...this.baseEnv, [JOB_ENV.resultsFile]: spec.resultsFile };
+    for (const [name, value] of spec.env) if (name !== JOB_ENV.resultsFile) env[name] = toHostPath(value, spec.mounts);
+    const proc = spawnGroup(containerArgv(spec.container, spec.env).map((a) => toHostPath(a, spec.mounts)), {
       cwd,
       env,
       onStdout: (c) => spec.onOutput(c, 'stdout'),
@@ -66,13 +68,12 @@ export class HostExecutor implements Executor {
 }
 
 /**
- * Where a container's working directory is on this machine: the workspace for the mount path
- * (or unset), paths inside the mount map into the workspace, relative paths are relative to it.
+ * Where a container's working directory is on this machine: the workspace when unset, paths
+ * under a mount map to its local directory, relative paths are relative to the workspace.
  */
-export function hostWorkingDir(workingDir: string | undefined, workspace: string, mountPath: string): string {
-  if (!workingDir || workingDir === mountPath) return workspace;
-  if (workingDir.startsWith(`${mountPath}/`)) return path.join(workspace, workingDir.slice(mountPath.length + 1));
-  return path.resolve(workspace, workingDir);
+export function hostWorkingDir(workingDir: string | undefined, workspace: string, mounts: readonly Mount[]): string {
+  if (!workingDir) return workspace;
+  return path.resolve(workspace, toHostPath(workingDir, mounts));
 }
 
 export function findExecutable(command: string, PATH: string): string | undefined {
