@@ -6,6 +6,7 @@ import type { Pipeline } from '../api/v1alpha1/pipeline.ts';
 import type { JobStatus, Run, RunMetadata, RunPhase, RunStatus } from '../api/v1alpha1/run.ts';
 import { validateRunInputs } from '../api/v1alpha1/validate/index.ts';
 import { API_VERSION } from '../api/v1alpha1/meta.ts';
+import { TOOLS_ANNOTATION } from '../api/v1alpha1/env.ts';
 import { PlanEngine, type JobObservation } from '../plan/engine.ts';
 import { runEnv } from '../plan/env.ts';
 import { DEFAULT_WORKSPACE_MOUNT, renderJob } from '../plan/render-job.ts';
@@ -175,6 +176,18 @@ function buildRun(options: LocalRunOptions, runName: string): Run {
   };
 }
 
+/** The tools a pod template says its scripts call; a malformed annotation names no tools. */
+function declaredTools(annotations: Record<string, string> | undefined): Record<string, string> {
+  const raw = annotations?.[TOOLS_ANNOTATION];
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The part of a log the last attempt wrote. */
 function lastAttempt(log: string): string {
   const at = log.lastIndexOf(`\n${RETRY_MARK} `);
@@ -186,7 +199,9 @@ function preflight(engine: PlanEngine, executor: Executor, env: Record<string, s
   const problems: string[] = [];
   for (const job of engine.snapshot.jobs) {
     if (engine.status(job.name)?.phase === 'Skipped') continue;
-    const pod = renderJob(engine, job.name).spec!.template.spec!;
+    const template = renderJob(engine, job.name).spec!.template;
+    const pod = template.spec!;
+    for (const problem of executor.checkTools(declaredTools(template.metadata?.annotations))) problems.push(`job ${job.name}: ${problem}`);
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
       try {
         containerMounts(pod.volumes, c, mountContext(job.name));

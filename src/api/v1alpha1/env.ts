@@ -32,6 +32,13 @@ export const JOB_ENV = {
   resultsFile: 'KAYCI_RESULTS_FILE',
 } as const;
 
+/**
+ * Pod template annotation naming the tools a job's scripts call, as JSON `{ "tool": "how to
+ * install it" }`. The host executor checks them on PATH before a local run starts; images
+ * carry them in the cluster.
+ */
+export const TOOLS_ANNOTATION = 'kayci.dev/tools';
+
 /** Every variable name kayci may set starts with this; user env must not. */
 export const ENV_PREFIX = 'KAYCI_';
 

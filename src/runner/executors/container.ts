@@ -30,6 +30,11 @@ export class ContainerExecutor implements Executor {
     }
   }
 
+  /** Images bring their tools. */
+  checkTools(): string[] {
+    return [];
+  }
+
   check(container: IContainer): string | undefined {
     return container.image ? undefined : `container ${container.name} has no image`;
   }

@@ -28,5 +28,7 @@ export interface Executor {
   readonly name: 'host' | 'docker' | 'podman';
   /** Problems that make a container impossible to run here, found before anything starts. */
   check(container: IContainer, env: ReadonlyMap<string, string>): string | undefined;
+  /** Problems with tools a job declares it needs (the kayci.dev/tools annotation), by tool. */
+  checkTools(tools: Readonly<Record<string, string>>): string[];
   run(spec: ContainerRun): Promise<ContainerExit>;
 }

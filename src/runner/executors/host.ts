@@ -30,6 +30,12 @@ export class HostExecutor implements Executor {
     return undefined;
   }
 
+  checkTools(tools: Readonly<Record<string, string>>): string[] {
+    return Object.entries(tools)
+      .filter(([tool]) => !this.onPath(tool))
+      .map(([tool, install]) => `needs ${tool} on PATH${install ? `; install it with: ${install}` : ''}`);
+  }
+
   private readonly found = new Map<string, boolean>();
 
   private onPath(command: string): boolean {
