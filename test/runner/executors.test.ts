@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ContainerRun } from '../../src/runner/executors/executor.ts';
 import { containerName, containerRunArgv } from '../../src/runner/executors/container.ts';
-import { findExecutable, HostExecutor, hostWorkingDir } from '../../src/runner/executors/host.ts';
+import { findExecutable, HostExecutor, hostWorkingDir, imageTool } from '../../src/runner/executors/host.ts';
 import { project } from '../helpers/project.ts';
 
 describe('hostWorkingDir', () => {
@@ -167,5 +167,15 @@ describe('HostExecutor environment', () => {
     });
     expect(exit.code).not.toBe(0);
     expect(exit.error).toBe(`working directory ${path.join(dir, 'missing')} does not exist on this machine`);
+  });
+});
+
+describe('imageTool', () => {
+  it('runs a tool image\'s absolute binary path by name when the path is not on this machine', () => {
+    expect(imageTool('/syft')).toBe('syft');
+    expect(imageTool('/ko-app/cosign')).toBe('cosign');
+    expect(imageTool('/bin/sh')).toBe('/bin/sh');
+    expect(imageTool('./bin/server')).toBe('./bin/server');
+    expect(imageTool('go')).toBe('go');
   });
 });

@@ -23,9 +23,10 @@ export class HostExecutor implements Executor {
     if (argv.length === 0) {
       return `container ${container.name} has no command: the host executor runs commands, not image entrypoints; set \`run\` or \`command\` (or use --executor docker)`;
     }
-    // A path (./bin/server) may be built by an earlier job; only PATH lookups can be checked now.
-    if (!argv[0]!.includes('/') && !this.onPath(argv[0]!)) {
-      return `container ${container.name} runs ${JSON.stringify(argv[0])}, which is not on PATH; install it or fix the command`;
+    // A relative path (./bin/server) may be built by an earlier job; only PATH lookups can be checked now.
+    const tool = imageTool(argv[0]!);
+    if (!tool.includes('/') && !this.onPath(tool)) {
+      return `container ${container.name} runs ${JSON.stringify(tool)}, which is not on PATH; install it or fix the command`;
     }
     return undefined;
   }
@@ -54,7 +55,9 @@ export class HostExecutor implements Executor {
     }
     const env: NodeJS.ProcessEnv = { ...this.baseEnv, [JOB_ENV.resultsFile]: spec.resultsFile };
     for (const [name, value] of spec.env) if (name !== JOB_ENV.resultsFile) env[name] = toHostPath(value, spec.mounts);
-    const proc = spawnGroup(containerArgv(spec.container, spec.env).map((a) => toHostPath(a, spec.mounts)), {
+    const argv = containerArgv(spec.container, spec.env).map((a) => toHostPath(a, spec.mounts));
+    argv[0] = imageTool(argv[0] ?? '');
+    const proc = spawnGroup(argv, {
       cwd,
       env,
       onStdout: (c) => spec.onOutput(c, 'stdout'),
@@ -80,6 +83,16 @@ export class HostExecutor implements Executor {
 export function hostWorkingDir(workingDir: string | undefined, workspace: string, mounts: readonly Mount[]): string {
   if (!workingDir) return workspace;
   return path.resolve(workspace, toHostPath(workingDir, mounts));
+}
+
+/**
+ * Tool images keep their binary at a fixed absolute path (`/syft`, `/ko-app/cosign`) and have no
+ * shell to find it by name. On this machine such a path does not exist: the tool is looked up by
+ * its base name on PATH instead. Absolute paths that do exist are used as they are.
+ */
+export function imageTool(command: string): string {
+  if (!path.isAbsolute(command) || statSync(command, { throwIfNoEntry: false })) return command;
+  return path.basename(command);
 }
 
 export function findExecutable(command: string, PATH: string): string | undefined {
