@@ -34,6 +34,37 @@ export const IMAGES = {
   // official: devcontainers/images src/cpp/history/3.0.7.md lists cppcheck 2.10-2 in this variant
   cppcheck:
     'mcr.microsoft.com/devcontainers/cpp:3.0.7-bookworm@sha256:1899c1a2ee08f23baac49e77fe2021dc197bceb02c7b9157aa550b792cc41834',
+  /**
+   * clang-tidy 18.1.8 (LLVM apt packages clang-18, clang-tidy-18, clang-format-18, lld-18,
+   * libc++-18) on debian:bookworm-slim, with cmake, make and libc6-dev. Has sh and bash.
+   * `clang-tidy` is on PATH (/usr/bin links to /usr/lib/llvm-18/bin). Reads the
+   * compile_commands.json of a gcc build, but gcc-only flags in it become clang-diagnostic errors,
+   * and headers the build image installed outside the workspace (apt -dev packages, vcpkg) are
+   * missing here. `cToolchain` has clang 14 but no clang-tidy.
+   */
+  // seen as docker.io/silkeh/clang:18-bookworm in qianyi-sun/loom
+  // scripts/ops/task_image_builder_guard_bpf_build.py (expects "Debian clang version 18.1.8"), as
+  // silkeh/clang:18 in moisesfilho/tab5-os tests/test_clang_tidy_gate_contract.py (its workflow
+  // checks `clang-tidy --version` for "LLVM version 18."), and digest-only in FractalEncrypt/Kern
+  // ci/clang18-toolchain.Dockerfile and ci/static-analysis.Dockerfile (copies clang-tidy out of
+  // it). Probably the multi-arch index (silkeh/docker-clang builds amd64, arm64 and s390x), but
+  // no source says so.
+  clangTidy:
+    'silkeh/clang:18-bookworm@sha256:3914c93a02e866795aafc80737488e515b96390eff3d2787cf8c5095997baea9',
+  /**
+   * Coverage reports: the official full (non-slim) Python 3.13.15 image on Debian 12
+   * (buildpack-deps:bookworm). It has Debian's gcc 12.2.0-14+deb12u1 and its gcov (`gcov` is
+   * gcov-12), the same build as `cToolchain`'s, so gcov reads that build's .gcno/.gcda. Has
+   * sh and bash; runs as root. gcovr is NOT in the image: install a pinned version first, e.g.
+   * `python3 -m pip install --no-cache-dir gcovr==8.3` (needs PyPI at job time). No public image
+   * with gcovr and gcc 12.2 was found.
+   */
+  // official: docker-library/repo-info repos/python/remote/3.13-bookworm.md at commit 1d9af683
+  // (OCI index, PYTHON_VERSION=3.13.15, apt-installs gcc and g++); repos/python/local/3.13-bookworm.md
+  // (the 3.13.14 build) lists gcc-12=12.2.0-14+deb12u1. Other public files pin the same digest too,
+  // one of them as Python 3.13.15.
+  gcovr:
+    'python:3.13-bookworm@sha256:227b6570d6ee07061ae6ca2eb04dedfb6d2b34045835f343065b9869e4d427ea',
   /** git, for checkout. Alpine; has sh (busybox). Its entrypoint is git: set the command. */
   // seen in writtendev/walden Dockerfile and redhat-cop/helm-charts
   // charts/static-site/alpine-curl-git.Dockerfile (Renovate, as alpine/git:v2.47.2, same image)

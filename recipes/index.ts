@@ -1,3 +1,7 @@
 // Recipes: ready-made jobs for Go and C, the supply chain, and presets that wire them together.
-// `import { GoTest, CPipeline, … } from 'kayci/recipes'`.
+// `import { GoTest, CBuild, Push, GoPipeline, … } from 'kayci/recipes'`.
 export { IMAGES, type ImageRole } from './images.ts';
+export { recipeJob, sh, type RecipeProps, type Tools } from './common.ts';
+export * from './go/index.ts';
+export * from './c/index.ts';
+export * from './supply-chain/index.ts';

@@ -15,7 +15,7 @@ GO_TOOLS=(
   "cosign github.com/sigstore/cosign/v2/cmd/cosign v2.6.1"
   "syft github.com/anchore/syft/cmd/syft v1.33.0"
   "ko github.com/google/ko v0.18.0"
-  "golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint v2.5.0"
+  "golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint v2.10.1"
 )
 
 for entry in "${GO_TOOLS[@]}"; do

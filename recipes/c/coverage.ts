@@ -1,0 +1,138 @@
+// CCoverage: line coverage of a C build with gcovr, after its tests ran. The build must be
+// instrumented (`new CBuild(p, { coverage: true })`) and the tests must have run in the same
+// workspace: gcovr reads the .gcno files the compiler wrote and the .gcda counters the tests did.
+import { Job } from '../../constructs/job.ts';
+import { PropError } from '../../constructs/errors.ts';
+import type { Pipeline } from '../../constructs/pipeline.ts';
+import { IMAGES } from '../images.ts';
+import { recipeJob, sh, type RecipeProps } from '../common.ts';
+import type { CBuild } from './build.ts';
+import type { CTest, MakeTest } from './test.ts';
+import { argsOf, at, exclusive, idAndProps, pathProp, readsFilesOf, result, tools, type CTool } from './shared.ts';
+
+export interface CCoverageProps extends RecipeProps {
+  /**
+   * The test run whose counters are reported; the job needs it, and its `build` is the default
+   * for `build`.
+   * @default none: set `build` or `buildDir`, and `needs`
+   */
+  readonly test?: CTest | MakeTest;
+  /**
+   * The coverage build (`coverage: true`) whose counters are reported; the job needs it.
+   * @default the build of `test`
+   */
+  readonly build?: CBuild;
+  /**
+   * Where gcovr looks for counters, relative to the workspace, when there is neither `build`
+   * nor a `test` with one.
+   * @default 'build'
+   */
+  readonly buildDir?: string;
+  /**
+   * The source root: file names in the reports are relative to it, and only files under it count.
+   * @default the build's sourceDir, else '.'
+   */
+  readonly root?: string;
+  /**
+   * Keep only source files matching these regexes (`--filter`).
+   * @default every file under `root`
+   */
+  readonly filter?: readonly string[];
+  /**
+   * Leave out source files matching these regexes (`--exclude`), e.g. `['tests/']`.
+   * @default none
+   */
+  readonly exclude?: readonly string[];
+  /**
+   * Where the reports go, relative to the workspace: `cobertura.xml`, `summary.json` (gcovr's
+   * JSON summary) and `summary.txt` (the table and totals the log shows).
+   * @default 'coverage'
+   */
+  readonly outputDir?: string;
+  /**
+   * Fail the job when line coverage is below this percentage (`--fail-under-line`).
+   * @default no minimum
+   */
+  readonly failUnderLine?: number;
+  /**
+   * The gcov command (`--gcov-executable`); clang's counters need `llvm-cov gcov`.
+   * @default 'llvm-cov gcov' for a clang build, else gcov
+   */
+  readonly gcovExecutable?: string;
+  /**
+   * Extra arguments to gcovr.
+   * @default none
+   */
+  readonly args?: readonly string[];
+}
+
+/**
+ * gcovr over a coverage build after its tests ran: a Cobertura XML report and a summary.
+ * Results: `coverage` (line coverage in percent, e.g. `87.5`) and `cobertura` (the XML
+ * report's path, relative to the workspace).
+ */
+export class CCoverage extends Job<'coverage' | 'cobertura'> {
+  /** The coverage build, if known. */
+  readonly build?: CBuild;
+  readonly outputDir: string;
+
+  constructor(scope: Pipeline, props?: CCoverageProps);
+  constructor(scope: Pipeline, id: string, props?: CCoverageProps);
+  constructor(scope: Pipeline, idOrProps?: string | CCoverageProps, maybeProps?: CCoverageProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'coverage');
+    const where = at(scope, id);
+    exclusive(where, props, 'build', 'buildDir');
+    const build = props.build ?? props.test?.build;
+    if (props.build && props.test?.build && props.test.build !== props.build) {
+      throw new PropError(where, 'build', `${props.build.node.path} is not the build ${props.test.node.path} tested (${props.test.build.node.path}); leave build out to use the tested one`);
+    }
+    if (props.buildDir !== undefined && props.test?.build) throw new PropError(where, 'buildDir', `cannot be combined with test, whose build already says it`);
+    if (build && !build.coverage) {
+      throw new PropError(where, 'build', `${build.node.path} is not instrumented for coverage: give it coverage: true (a separate build, e.g. new CBuild(pipeline, 'coverage-build', { coverage: true, buildDir: 'build-coverage' }))`);
+    }
+    const buildDir = build?.buildDir ?? pathProp(where, 'buildDir', props.buildDir, 'build');
+    const root = pathProp(where, 'root', props.root, build?.sourceDir ?? '.');
+    const outputDir = pathProp(where, 'outputDir', props.outputDir, 'coverage');
+    const min = props.failUnderLine;
+    if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 100)) throw new PropError(where, 'failUnderLine', `must be a percentage from 0 to 100, got ${min}`);
+    const gcov = props.gcovExecutable ?? (build?.compiler === 'clang' ? 'llvm-cov gcov' : undefined);
+    if (gcov !== undefined && gcov.trim() === '') throw new PropError(where, 'gcovExecutable', 'must name a command, or be left out');
+
+    const O = sh(outputDir);
+    const cobertura = `${outputDir}/cobertura.xml`;
+    const options = [
+      `--root ${sh(root)}`,
+      ...(props.filter ?? []).map((f) => `--filter ${sh(f)}`),
+      ...(props.exclude ?? []).map((e) => `--exclude ${sh(e)}`),
+      // CMake compiles a probe while configuring; its counters have no source to report.
+      `--exclude-directories ${sh('.*/CMakeFiles/[0-9]')}`,
+      ...(gcov !== undefined ? [`--gcov-executable ${sh(gcov)}`] : []),
+      // --txt takes an optional file name: an option must follow it, never a path.
+      '--txt',
+      '--print-summary',
+      `--cobertura ${sh(cobertura)}`,
+      `--json-summary ${sh(`${outputDir}/summary.json`)} --json-summary-pretty`,
+      ...(min !== undefined ? [`--fail-under-line ${min}`] : []),
+    ];
+    const run = [
+      `mkdir -p ${O}`,
+      'status=0',
+      `gcovr ${sh(buildDir)} ${options.join(' ')}${argsOf(props.args)} > ${O}/summary.txt || status=$?`,
+      `cat ${O}/summary.txt`,
+      `coverage=$$(sed -n 's/^lines: \\([0-9.]*\\)%.*/\\1/p' ${O}/summary.txt | head -n 1)`,
+      'echo "coverage=${coverage:-0}" >> "$KAYCI_RESULTS_FILE"',
+      result('cobertura', cobertura),
+      'exit "$status"',
+    ].join('\n');
+    const needed: CTool[] = ['gcovr'];
+    if (gcov?.split(/\s+/)[0] === 'llvm-cov') needed.push('llvm-cov');
+    super(scope, id, recipeJob(props, { image: IMAGES.cToolchain, run, tools: tools(...needed), results: ['coverage', 'cobertura'] }));
+    if (props.test) this.needs(props.test);
+    if (build) {
+      this.needs(build);
+      readsFilesOf(this, scope, build, `the coverage counters in ${buildDir}`);
+    }
+    this.build = build;
+    this.outputDir = outputDir;
+  }
+}

@@ -1,0 +1,209 @@
+// What the supply-chain recipes share: how one recipe's output reaches the next (typed results,
+// never mutable tags), where their files go, registry credentials, the tools they call, and the
+// checks that make bad input fail at construction with the construct path and the fix.
+import type { IConstruct } from 'constructs';
+import type { EnvValue } from '../../constructs/container.ts';
+import { PropError } from '../../constructs/errors.ts';
+import type { Job } from '../../constructs/job.ts';
+import type { Pipeline } from '../../constructs/pipeline.ts';
+import type { ResultRef } from '../../constructs/result.ts';
+import type { SecretKey } from '../../constructs/secret.ts';
+import type { Tools } from '../common.ts';
+
+/** An image built into a tarball in the workspace: a `GoImage` or `CImage` job. */
+export interface BuiltImage {
+  readonly results: { readonly tarball: ResultRef; readonly digest: ResultRef };
+}
+
+/** An image in a registry, referred to by digest: a `Push` job. */
+export interface PushedImage {
+  readonly results: { readonly ref: ResultRef; readonly digest: ResultRef };
+}
+
+/** SBOM files in the workspace: an `Sbom` job. */
+export interface SbomFiles {
+  readonly results: { readonly spdx: ResultRef; readonly cyclonedx: ResultRef };
+}
+
+/**
+ * How to log in to a registry: a Secret key holding a Docker config JSON (`~/.docker/config.json`,
+ * the `.dockerconfigjson` key of a `kubernetes.io/dockerconfigjson` Secret), or a user name and a
+ * password (or token). Values never appear in YAML; jobs read them from the Secret.
+ */
+export type RegistryCredentials =
+  | { readonly dockerConfig: SecretKey }
+  | { readonly username: string | SecretKey; readonly password: SecretKey };
+
+/** How to install each tool the recipes call, for the message a local run gives when one is missing. */
+export const TOOLS = {
+  git: 'apt-get install git (or brew install git)',
+  crane: 'go install github.com/google/go-containerregistry/cmd/crane@v0.20.6',
+  ko: 'go install github.com/google/ko@v0.18.0',
+  go: 'https://go.dev/doc/install',
+  syft: 'go install github.com/anchore/syft/cmd/syft@v1.33.0',
+  cosign: 'go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.1',
+  grype: 'see https://github.com/anchore/grype#installation',
+  trivy: 'see https://trivy.dev/latest/getting-started/installation/',
+} as const satisfies Tools;
+
+/** Where a recipe job writes its files, relative to the workspace (locally: the project directory). */
+export function outDir(job: string): string {
+  return `.kayci/out/${job}`;
+}
+
+/** `name@sha256:<64 hex>`, optionally with a tag before the digest. */
+const DIGEST_REF = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
+
+/** A value that a Kubernetes variable reference fills in when the job starts. */
+function isReference(text: string): boolean {
+  return /\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(text);
+}
+
+export function isPushedImage(x: unknown): x is PushedImage {
+  return hasResults(x, 'ref', 'digest');
+}
+
+export function isBuiltImage(x: unknown): x is BuiltImage {
+  return hasResults(x, 'tarball', 'digest');
+}
+
+export function isSbomFiles(x: unknown): x is SbomFiles {
+  return hasResults(x, 'spdx', 'cyclonedx');
+}
+
+// By shape, not `instanceof`: a pipeline bundle may hold its own copy of the construct classes.
+function hasResults(x: unknown, ...names: string[]): boolean {
+  const results = (x as { results?: unknown } | null)?.results;
+  return typeof results === 'object' && results !== null && names.every((n) => isResultRef((results as Record<string, unknown>)[n]));
+}
+
+export function isResultRef(x: unknown): x is ResultRef {
+  const r = x as Partial<ResultRef> | null;
+  return typeof r === 'object' && r !== null && typeof r.variable === 'string' && typeof r.job === 'string' && typeof r.name === 'string';
+}
+
+export function isSecretKey(x: unknown): x is SecretKey {
+  const k = x as Partial<SecretKey> | null;
+  return typeof k === 'object' && k !== null && typeof k.secret === 'string' && typeof k.key === 'string' && 'valueFrom' in k;
+}
+
+/** A problem with a prop: its name and what is wrong, with the fix. */
+export type Problem = readonly [prop: string, message: string];
+
+/**
+ * Throws the first problem as a PropError naming the construct. The job is taken out of its
+ * pipeline first, so a caller that catches the error is not left with half a job.
+ */
+export function throwProblems(job: IConstruct, problems: readonly Problem[]): void {
+  const first = problems[0];
+  if (!first) return;
+  job.node.scope?.node.tryRemoveChild(job.node.id);
+  throw new PropError(job, first[0], problems.length === 1 ? first[1] : `${first[1]} (and ${problems.slice(1).map((p) => p[0]).join(', ')})`);
+}
+
+/**
+ * The env value that carries an image reference by digest, or the problem with it. A literal
+ * reference must be by digest: a tag can be moved to other content between jobs.
+ */
+export function digestRef(prop: string, image: PushedImage | string): { value: EnvValue } | { problem: Problem } {
+  if (typeof image !== 'string') {
+    if (isPushedImage(image)) return { value: image.results.ref };
+    return { problem: [prop, 'must be a Push job or an image reference by digest (`registry/repository@sha256:<digest>`)'] };
+  }
+  if (DIGEST_REF.test(image) || isReference(image)) return { value: image };
+  const bare = image.replace(/@.*$/, '');
+  return {
+    problem: [prop, `${JSON.stringify(image)} is ${image.includes('@') ? 'not a valid digest reference' : 'a tag, not a digest'}: a tag can point at other content by the time this job runs. Pass the Push job (\`${prop}: push\`), whose \`ref\` result is by digest, or \`${bare}@sha256:<digest>\` (e.g. from \`crane digest ${bare}\`)`],
+  };
+}
+
+/** Shell lines that fail the job when `$var` is not a reference by digest: checked again when the value arrives. */
+export function requireDigest(variable: string): string[] {
+  return [
+    `if ! printf '%s\\n' "$${variable}" | grep -Eq '@sha256:[0-9a-f]{64}$'; then`,
+    `  echo "kayci: ${variable}=$${variable} is not an image reference by digest (name@sha256:<64 hex digits>)" >&2`,
+    '  exit 1',
+    'fi',
+  ];
+}
+
+/** Env entries for registry credentials. */
+export function credentialsEnv(credentials: RegistryCredentials | undefined): Record<string, EnvValue> {
+  if (!credentials) return {};
+  if ('dockerConfig' in credentials) return { REGISTRY_DOCKER_CONFIG: credentials.dockerConfig };
+  return { REGISTRY_USERNAME: credentials.username, REGISTRY_PASSWORD: credentials.password };
+}
+
+/**
+ * Shell lines that write a Docker config for `credentials` into a private temporary directory and
+ * point DOCKER_CONFIG at it (crane, cosign, syft, grype and ko all read it), removed when the
+ * script exits. `hostExpr` is a shell expression for the registry host, e.g. `"$REGISTRY"`.
+ */
+export function credentialsScript(credentials: RegistryCredentials | undefined, hostExpr: string): string[] {
+  if (!credentials) return [];
+  const lines = ['umask 077', 'DOCKER_CONFIG=$(mktemp -d)', 'export DOCKER_CONFIG', `trap 'rm -rf "$DOCKER_CONFIG"' EXIT`];
+  if ('dockerConfig' in credentials) {
+    lines.push(`printf '%s\\n' "$REGISTRY_DOCKER_CONFIG" > "$DOCKER_CONFIG/config.json"`);
+  } else {
+    lines.push(
+      `registry_host=${hostExpr}`,
+      // Docker Hub's credentials are filed under its v1 URL, whatever name the image uses.
+      'case "$registry_host" in docker.io|index.docker.io|registry-1.docker.io) registry_host=https://index.docker.io/v1/ ;; esac',
+      `registry_auth=$(printf '%s:%s' "$REGISTRY_USERNAME" "$REGISTRY_PASSWORD" | base64 | tr -d '\\n')`,
+      `printf '{"auths":{"%s":{"auth":"%s"}}}\\n' "$registry_host" "$registry_auth" > "$DOCKER_CONFIG/config.json"`,
+    );
+  }
+  return lines;
+}
+
+/** Problems with credentials that can never work. */
+export function credentialsProblems(credentials: RegistryCredentials | undefined): Problem[] {
+  if (credentials === undefined) return [];
+  if (typeof credentials !== 'object' || credentials === null || (!('dockerConfig' in credentials) && !('password' in credentials))) {
+    return [['credentials', 'must be `{ dockerConfig: Secret.fromName(…).key(\'.dockerconfigjson\') }` or `{ username, password: Secret.fromName(…).key(…) }`']];
+  }
+  if ('password' in credentials && (credentials.username === undefined || credentials.username === '')) {
+    return [['credentials.username', 'is required with a password: the registry user name (a string or a Secret key)']];
+  }
+  return [];
+}
+
+/**
+ * Adds a synth-time check that the pipeline has a workspace: without one, jobs share nothing but
+ * results, so files this job reads or writes cannot reach the other jobs.
+ */
+export function needsWorkspace(job: Job<string>, why: string): void {
+  job.node.addValidation({
+    validate: () => ((job.node.scope as Pipeline | undefined)?.workspace ? [] : [`${why}, which needs the pipeline's workspace: add \`workspace: { size: '2Gi' }\` to the Pipeline's props`]),
+  });
+}
+
+/** A registry host: `ghcr.io`, `registry.example.com:5000`, `127.0.0.1:5000`, `localhost:5000`. */
+export const REGISTRY_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?$|^\[[0-9a-fA-F:]+\](?::[0-9]{1,5})?$/;
+
+/** A repository path: lowercase components separated by `/`, as the distribution spec allows. */
+export const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** A tag. */
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** An image name with an optional tag: `repository[:tag]` with an optional registry host. */
+export function imageNameProblem(name: string): string | undefined {
+  const at = name.lastIndexOf(':');
+  const slash = name.lastIndexOf('/');
+  const [repo, tag] = at > slash ? [name.slice(0, at), name.slice(at + 1)] : [name, undefined];
+  const parts = repo.split('/');
+  const host = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!) ? parts.shift()! : undefined;
+  if (host !== undefined && !REGISTRY_HOST.test(host)) return `${JSON.stringify(host)} is not a registry host`;
+  if (!REPOSITORY.test(parts.join('/'))) return `${JSON.stringify(name)} is not an image name: lowercase letters, digits and separators (e.g. kayci.local/server:latest)`;
+  if (tag !== undefined && !TAG.test(tag)) return `${JSON.stringify(tag)} is not a valid tag`;
+  return undefined;
+}
+
+/** An OCI platform, `os/arch[/variant]`. */
+export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+
+/** The script, one line each. */
+export function script(...lines: (string | false | undefined | readonly string[])[]): string {
+  return lines.flatMap((l) => (l === false || l === undefined ? [] : typeof l === 'string' ? [l] : l)).join('\n');
+}

@@ -1,0 +1,155 @@
+// Sign: a cosign signature on an image, by digest, stored next to it in the registry; and,
+// optionally, the image's SPDX SBOM as a signed attestation. With a key from a Secret, or
+// keyless with the job's OIDC identity (Fulcio certificate, Rekor transparency log).
+//
+// The script runs as `sh -ec`: in the cluster the image must have a shell (cosign's release
+// images have none; set `image` to one with sh and cosign when IMAGES.cosign has none).
+import type { EnvValue } from '../../constructs/container.ts';
+import { Job } from '../../constructs/job.ts';
+import type { Pipeline } from '../../constructs/pipeline.ts';
+import type { SecretKey } from '../../constructs/secret.ts';
+import { recipeJob, type RecipeProps } from '../common.ts';
+import { IMAGES } from '../images.ts';
+import {
+  credentialsEnv,
+  credentialsProblems,
+  credentialsScript,
+  digestRef,
+  isSbomFiles,
+  isSecretKey,
+  needsWorkspace,
+  requireDigest,
+  script,
+  throwProblems,
+  TOOLS,
+  type Problem,
+  type PushedImage,
+  type RegistryCredentials,
+  type SbomFiles,
+} from './shared.ts';
+
+export interface SignProps extends RecipeProps {
+  /** The image to sign, by digest: a `Push` job, or `registry/repository@sha256:…`. */
+  readonly target: PushedImage | string;
+  /**
+   * The private key, as `cosign generate-key-pair` writes it (cosign.key, encrypted). Required
+   * unless `keyless`.
+   * @default none
+   */
+  readonly key?: SecretKey;
+  /**
+   * The password of `key`.
+   * @default none: the key is not encrypted (COSIGN_PASSWORD is set empty)
+   */
+  readonly password?: SecretKey;
+  /**
+   * Sign keyless: a short-lived Fulcio certificate for the job's OIDC identity, recorded in the
+   * Rekor transparency log. Needs an OIDC token cosign can find (`identityToken`, or the
+   * ambient credentials of GitHub Actions, Google Cloud and others) and the public Sigstore
+   * services (or your own, configured through cosign's environment).
+   * @default false
+   */
+  readonly keyless?: boolean;
+  /**
+   * The OIDC token for keyless signing (SIGSTORE_ID_TOKEN).
+   * @default none: cosign looks for ambient credentials
+   */
+  readonly identityToken?: SecretKey;
+  /**
+   * Also attach this SPDX JSON SBOM as a signed attestation (`cosign attest --type spdxjson`):
+   * an `Sbom` job, or the file's path in the workspace.
+   * @default none
+   */
+  readonly attest?: SbomFiles | string;
+  /**
+   * Record the signature in the public transparency log (Rekor). Turn it off for private images
+   * signed with a key: nothing about them is published, and verifiers then pass
+   * `--insecure-ignore-tlog=true` to `cosign verify`. Keyless signing needs the log.
+   * @default true
+   */
+  readonly tlogUpload?: boolean;
+  /**
+   * How to log in to the registry (the signature is pushed next to the image).
+   * @default none: anonymous, or whatever Docker config the image carries
+   */
+  readonly credentials?: RegistryCredentials;
+  /**
+   * The registry speaks plain HTTP, or TLS that cannot be verified (cosign
+   * `--allow-insecure-registry --allow-http-registry`). For a registry on loopback or in the
+   * cluster only.
+   * @default false
+   */
+  readonly insecure?: boolean;
+}
+
+/**
+ * Signs an image by digest with cosign. Results: `signature`, where the signature is stored
+ * (`<repository>:sha256-<digest>.sig`), and `attestation`, where the SBOM attestation is
+ * (`<repository>:sha256-<digest>.att`; empty without `attest`).
+ */
+export class Sign extends Job<'signature' | 'attestation'> {
+  constructor(scope: Pipeline, id: string, props: SignProps) {
+    const p = props ?? ({} as SignProps);
+    const problems = signProblems(p);
+    const ref = digestRef('target', p.target);
+    if ('problem' in ref) problems.unshift(ref.problem);
+    const attest = p.attest === undefined ? undefined : isSbomFiles(p.attest) ? p.attest.results.spdx : p.attest;
+    const env: Record<string, EnvValue> = {
+      ...credentialsEnv(p.credentials),
+      IMAGE_REF: 'value' in ref ? ref.value : '',
+      ...(p.key ? { COSIGN_PRIVATE_KEY: p.key, COSIGN_PASSWORD: p.password ?? '' } : {}),
+      ...(p.keyless && p.identityToken ? { SIGSTORE_ID_TOKEN: p.identityToken } : {}),
+      ...(attest !== undefined ? { SBOM_SPDX: attest } : {}),
+    };
+    const flags = [
+      '--yes',
+      p.key && !p.keyless && '--key env://COSIGN_PRIVATE_KEY',
+      p.tlogUpload === false && '--tlog-upload=false',
+      p.insecure && '--allow-insecure-registry --allow-http-registry',
+    ].filter((f): f is string => typeof f === 'string').join(' ');
+    super(scope, id, recipeJob(p, {
+      image: IMAGES.cosign,
+      tools: { cosign: TOOLS.cosign },
+      results: ['signature', 'attestation'],
+      env,
+      run: script(
+        requireDigest('IMAGE_REF'),
+        credentialsScript(p.credentials, '"${IMAGE_REF%%/*}"'),
+        attest !== undefined && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX to attest does not exist in $PWD" >&2; exit 1; }',
+        `cosign sign ${flags} "$IMAGE_REF"`,
+        'signature=$(cosign triangulate --type signature "$IMAGE_REF")',
+        'echo "signed $IMAGE_REF: $signature"',
+        'echo "signature=$signature" >> "$KAYCI_RESULTS_FILE"',
+        attest !== undefined
+          ? [
+              `cosign attest ${flags} --type spdxjson --predicate "$SBOM_SPDX" "$IMAGE_REF"`,
+              'attestation=$(cosign triangulate --type attestation "$IMAGE_REF")',
+              'echo "attested the SPDX SBOM $SBOM_SPDX: $attestation"',
+              'echo "attestation=$attestation" >> "$KAYCI_RESULTS_FILE"',
+            ]
+          : 'echo "attestation=" >> "$KAYCI_RESULTS_FILE"',
+      ),
+    }));
+    throwProblems(this, problems);
+    if (attest !== undefined) needsWorkspace(this, 'the attestation reads the SBOM file from the workspace');
+  }
+}
+
+function signProblems(p: SignProps): Problem[] {
+  const problems: Problem[] = [];
+  if (p.key !== undefined && !isSecretKey(p.key)) problems.push(['key', "must be a Secret key, e.g. Secret.fromName('cosign').key('cosign.key'): a private key never goes into YAML"]);
+  if (p.key === undefined && !p.keyless) {
+    problems.push(['key', "is required unless keyless: give key: Secret.fromName('cosign').key('cosign.key') (from `cosign generate-key-pair`, with password: Secret.fromName('cosign').key('cosign.password')), or keyless: true to sign with the job's OIDC identity"]);
+  }
+  if (p.key !== undefined && p.keyless) problems.push(['keyless', 'cannot be combined with key: sign either with the key or keyless (OIDC), not both']);
+  if (p.password !== undefined && p.key === undefined) problems.push(['password', 'goes with key: it decrypts the private key']);
+  if (p.identityToken !== undefined && !p.keyless) problems.push(['identityToken', 'is for keyless signing: set keyless: true, or leave identityToken out']);
+  if (p.keyless && p.tlogUpload === false) {
+    problems.push(['tlogUpload', 'cannot be false with keyless: a keyless certificate lives minutes, and only the transparency log proves the signature was made while it was valid. Sign with a key to keep signatures private']);
+  }
+  if (p.attest !== undefined && !isSbomFiles(p.attest) && (typeof p.attest !== 'string' || p.attest.trim() === '')) {
+    problems.push(['attest', 'must be an Sbom job, or the path of an SPDX JSON file in the workspace']);
+  }
+  problems.push(...credentialsProblems(p.credentials));
+  return problems;
+}

@@ -1,0 +1,53 @@
+// Rendering helpers for the supply-chain recipe tests: a pipeline's wire form, one job's
+// containers, its script and env, and the tools it declares.
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import { expect } from 'vitest';
+import { App, Pipeline, type PipelineProps } from '../../../constructs/index.ts';
+import type { PipelineJob, PipelineSpec } from '../../../src/api/v1alpha1/pipeline.ts';
+import { validatePipeline } from '../../../src/api/v1alpha1/validate/index.ts';
+import { TOOLS_ANNOTATION } from '../../../src/api/v1alpha1/env.ts';
+
+export function newPipeline(name = 'sc', props: PipelineProps = { workspace: { size: '2Gi' } }): Pipeline {
+  return new Pipeline(new App(), name, props);
+}
+
+/** The pipeline's spec, after checking that it renders and validates without errors. */
+export function specOf(p: Pipeline): PipelineSpec {
+  const r = p.render();
+  expect(r.errors).toEqual([]);
+  const doc = r.documents[0]!;
+  expect(validatePipeline(doc)).toEqual([]);
+  return doc.spec as PipelineSpec;
+}
+
+export function jobOf(p: Pipeline, name: string): PipelineJob {
+  const job = specOf(p).jobs.find((j) => j.name === name);
+  if (!job) throw new Error(`no job ${name}`);
+  return job;
+}
+
+/** Init containers (steps) first, then the main container. */
+export function containersOf(p: Pipeline, name: string): IContainer[] {
+  const pod = jobOf(p, name).template.template!.spec!;
+  return [...(pod.initContainers ?? []), ...pod.containers];
+}
+
+/** The `sh -ec` script of the job's only (or named) container. */
+export function scriptOf(p: Pipeline, name: string, container?: string): string {
+  const containers = containersOf(p, name);
+  const c = container ? containers.find((x) => x.name === container) : containers.length === 1 ? containers[0] : undefined;
+  if (!c) throw new Error(`job ${name} has no single container${container ? ` named ${container}` : ''}`);
+  expect(c.command?.slice(0, 2)).toEqual(['sh', '-ec']);
+  expect(c.args).toBeUndefined();
+  return c.command![2]!;
+}
+
+/** The container's env as name → value, or → `secret/key` for Secret keys. */
+export function envOf(c: IContainer): Record<string, string> {
+  return Object.fromEntries((c.env ?? []).map((e) => [e.name, e.valueFrom?.secretKeyRef ? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : (e.value ?? '')]));
+}
+
+export function toolsOf(p: Pipeline, name: string): Record<string, string> {
+  const annotations = jobOf(p, name).template.template!.metadata?.annotations ?? {};
+  return JSON.parse(annotations[TOOLS_ANNOTATION] ?? '{}') as Record<string, string>;
+}
