@@ -112,15 +112,17 @@ export class PlanEngine {
       this.statuses[i] = compact(base);
       return;
     }
+    // Results are kept for failed jobs too: a `when: always` job may collect a failed test's report.
+    const declared = this.snapshot.jobs[i]!.results ?? [];
+    const results: Record<string, string> = {};
+    for (const r of declared) if (obs.results && Object.hasOwn(obs.results, r.name)) results[r.name] = obs.results[r.name]!;
+    const withResults = { ...base, results: declared.length > 0 && (obs.phase === 'Succeeded' || Object.keys(results).length > 0) ? results : undefined };
     if (obs.phase === 'Succeeded') {
-      const declared = this.snapshot.jobs[i]!.results ?? [];
-      const results: Record<string, string> = {};
-      for (const r of declared) if (obs.results && Object.hasOwn(obs.results, r.name)) results[r.name] = obs.results[r.name]!;
-      this.finish(i, 'Succeeded', obs.reason, obs.message, { ...base, results: declared.length > 0 ? results : undefined });
+      this.finish(i, 'Succeeded', obs.reason, obs.message, withResults);
       return;
     }
     const phase = this.cancelled ? 'Cancelled' : 'Failed';
-    this.finish(i, phase, obs.reason ?? (this.cancelled ? 'RunCancelled' : 'Failed'), obs.message, base);
+    this.finish(i, phase, obs.reason ?? (this.cancelled ? 'RunCancelled' : 'Failed'), obs.message, withResults);
   }
 
   /** Restores a final job status from an earlier status write (its Job may be gone since). */

@@ -121,7 +121,9 @@ export class LocalBackend implements Backend {
           return finish('Succeeded', attempt, { results: parsed.results });
         }
       }
-      return finish('Failed', maxAttempts, { reason: 'BackoffLimitExceeded', message: failure });
+      // What the last attempt wrote is kept (a test report's path, say); unreadable results are not.
+      const last = parseResults(readIfExists(resultsFile));
+      return finish('Failed', maxAttempts, { reason: 'BackoffLimitExceeded', message: failure, results: last.error ? undefined : last.results });
     } finally {
       if (timer) clearTimeout(timer);
       rmSync(resultsFile, { force: true });

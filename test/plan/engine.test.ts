@@ -114,18 +114,24 @@ describe('results', () => {
     ]);
   });
 
-  it('a failed need contributes empty values, whatever it wrote', () => {
+  it('a failed need passes on what it wrote (a failed test\'s report path), empty for the rest', () => {
     const e = engineOf(jobs());
     e.observe('build', { phase: 'Failed', results: { digest: 'sha256:abc' } });
     e.observe('lint', { phase: 'Succeeded', results: { report: 'ok' } });
     e.observe('plain', { phase: 'Succeeded' });
     expect(e.readyJobs()).toEqual(['push']);
-    expect(e.status('build')).not.toHaveProperty('results');
+    expect(e.status('build')?.results).toEqual({ digest: 'sha256:abc' });
     expect(e.resultsFor('push')).toEqual([
-      { job: 'build', result: 'digest', value: '' },
+      { job: 'build', result: 'digest', value: 'sha256:abc' },
       { job: 'build', result: 'tag', value: '' },
       { job: 'lint', result: 'report', value: 'ok' },
     ]);
+  });
+
+  it('a failed need that wrote nothing has no results in its status', () => {
+    const e = engineOf(jobs());
+    e.observe('build', { phase: 'Failed' });
+    expect(e.status('build')).not.toHaveProperty('results');
   });
 
   it('finally jobs read no results (they need nothing); unknown jobs get none', () => {
