@@ -10,6 +10,9 @@ import type { CBuild } from './build.ts';
 import type { CTest, MakeTest } from './test.ts';
 import { argsOf, at, exclusive, idAndProps, pathProp, readsFilesOf, result, tools, type CTool } from './shared.ts';
 
+/** gcovr installed in the cluster image when it has none (CI images of XRPLF pin the same). */
+export const GCOVR_VERSION = '8.3';
+
 export interface CCoverageProps extends RecipeProps {
   /**
    * The test run whose counters are reported; the job needs it, and its `build` is the default
@@ -115,6 +118,10 @@ export class CCoverage extends Job<'coverage' | 'cobertura'> {
       ...(min !== undefined ? [`--fail-under-line ${min}`] : []),
     ];
     const run = [
+      // IMAGES.gcovr is Python with Debian's gcc 12 (gcov matches cToolchain's compiler) but
+      // without gcovr: install the pinned version when it is missing (never locally, where the
+      // tool check asked for it on PATH).
+      `command -v gcovr >/dev/null || python3 -m pip install --quiet --no-cache-dir gcovr==${GCOVR_VERSION}`,
       `mkdir -p ${O}`,
       'status=0',
       `gcovr ${sh(buildDir)} ${options.join(' ')}${argsOf(props.args)} > ${O}/summary.txt || status=$?`,
@@ -126,7 +133,7 @@ export class CCoverage extends Job<'coverage' | 'cobertura'> {
     ].join('\n');
     const needed: CTool[] = ['gcovr'];
     if (gcov?.split(/\s+/)[0] === 'llvm-cov') needed.push('llvm-cov');
-    super(scope, id, recipeJob(props, { image: IMAGES.cToolchain, run, tools: tools(...needed), results: ['coverage', 'cobertura'] }));
+    super(scope, id, recipeJob(props, { image: IMAGES.gcovr, run, tools: tools(...needed), results: ['coverage', 'cobertura'] }));
     if (props.test) this.needs(props.test);
     if (build) {
       this.needs(build);

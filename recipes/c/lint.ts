@@ -215,7 +215,7 @@ export class ClangTidy extends Job<'issues'> {
       'rm -f "$out"',
       'exit "$status"',
     ].join('\n');
-    super(scope, id, recipeJob(props, { image: IMAGES.cToolchain, run, tools: tools('clang-tidy'), results: ['issues'] }));
+    super(scope, id, recipeJob(props, { image: IMAGES.clangTidy, run, tools: tools('clang-tidy'), results: ['issues'] }));
     if (build) {
       this.needs(build);
       readsFilesOf(this, scope, build, `${buildDir}/compile_commands.json`);

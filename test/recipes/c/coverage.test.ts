@@ -17,11 +17,12 @@ describe('CCoverage', () => {
     const cov = new CCoverage(p, { test });
     expect([cov.node.id, cov.build, cov.outputDir]).toEqual(['coverage', build, 'coverage']);
     const j = jobOf(p, 'coverage');
-    expect(j.image).toBe(IMAGES.cToolchain);
+    expect(j.image).toBe(IMAGES.gcovr);
     expect(j.tools).toEqual({ gcovr: C_TOOLS.gcovr });
     expect(j.job.needs).toEqual(['coverage-test', 'coverage-build']);
     expect(j.job.results).toEqual([{ name: 'coverage' }, { name: 'cobertura' }]);
     expect(j.lines).toEqual([
+      'command -v gcovr >/dev/null || python3 -m pip install --quiet --no-cache-dir gcovr==8.3',
       'mkdir -p coverage',
       'status=0',
       "gcovr build-cov --root . --exclude-directories '.*/CMakeFiles/[0-9]' --txt --print-summary --cobertura coverage/cobertura.xml --json-summary coverage/summary.json --json-summary-pretty > coverage/summary.txt || status=$?",
@@ -41,7 +42,7 @@ describe('CCoverage', () => {
     new CCoverage(p, 'cov', { build, filter: ['lib/src/'], exclude: ['lib/tests/', '.*_gen\\.c'], failUnderLine: 80.5, outputDir: 'reports/cov', gcovExecutable: 'gcov-12', args: ['--exclude-unreachable-branches'] });
     const j = jobOf(p, 'cov');
     expect(j.job.needs).toEqual(['build']);
-    expect(j.lines[2]).toBe(
+    expect(j.lines[3]).toBe(
       "gcovr build --root lib --filter lib/src/ --exclude lib/tests/ --exclude '.*_gen\\.c' --exclude-directories '.*/CMakeFiles/[0-9]' --gcov-executable gcov-12 --txt --print-summary --cobertura reports/cov/cobertura.xml --json-summary reports/cov/summary.json --json-summary-pretty --fail-under-line 80.5 --exclude-unreachable-branches > reports/cov/summary.txt || status=$?",
     );
     checkSyntax(j.script);
@@ -52,7 +53,7 @@ describe('CCoverage', () => {
     const build = new CBuild(p, { coverage: true, compiler: 'clang', buildSystem: 'make' });
     new CCoverage(p, { test: new MakeTest(p, { build }) });
     const j = jobOf(p, 'coverage');
-    expect(j.lines[2]).toContain("--gcov-executable 'llvm-cov gcov'");
+    expect(j.lines[3]).toContain("--gcov-executable 'llvm-cov gcov'");
     expect(j.tools).toEqual({ gcovr: C_TOOLS.gcovr, 'llvm-cov': C_TOOLS['llvm-cov'] });
   });
 
@@ -61,7 +62,7 @@ describe('CCoverage', () => {
     new CCoverage(p, { buildDir: 'out' });
     const j = jobOf(p, 'coverage');
     expect(j.job.needs).toBeUndefined();
-    expect(j.lines[2]).toMatch(/^gcovr out --root \. /);
+    expect(j.lines[3]).toMatch(/^gcovr out --root \. /);
   });
 
   it('writes the line coverage gcovr prints, and keeps gcovr\'s exit status', () => {

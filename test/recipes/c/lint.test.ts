@@ -70,7 +70,7 @@ describe('ClangTidy', () => {
     const tidy = new ClangTidy(p, { build });
     expect(tidy.node.id).toBe('clang-tidy');
     const j = jobOf(p, 'clang-tidy');
-    expect(j.image).toBe(IMAGES.cToolchain);
+    expect(j.image).toBe(IMAGES.clangTidy);
     expect(j.tools).toEqual({ 'clang-tidy': C_TOOLS['clang-tidy'] });
     expect(j.job.needs).toEqual(['build']);
     expect(j.job.results).toEqual([{ name: 'issues' }]);
