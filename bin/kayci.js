@@ -8,5 +8,15 @@ if (problem) {
   process.stderr.write(`${problem}\n`);
   process.exit(1);
 }
+// kubernetes-models' validators load ajv-formats-draft2019, which requires Node's deprecated
+// `punycode` builtin: a warning users can do nothing about. Every other warning still prints.
+const [printWarning] = process.listeners('warning');
+if (printWarning) {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.code !== 'DEP0040') printWarning(w);
+  });
+}
+
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -5,3 +5,4 @@ export { recipeJob, sh, type RecipeProps, type Tools } from './common.ts';
 export * from './go/index.ts';
 export * from './c/index.ts';
 export * from './supply-chain/index.ts';
+export * from './presets/index.ts';

@@ -2,6 +2,7 @@
 // clean), and `kayci` as a real child process, the way a user starts it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { project } from '../helpers/project.ts';
 
@@ -9,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/kayci.js');
 
 /** What a build leaves in an example; never copied. */
-const BUILD_OUTPUT = new Set(['build', 'build-asan', 'bin', '.kayci', 'dist', 'coverage.out']);
+const BUILD_OUTPUT = new Set(['build', 'build-coverage', 'build-asan', 'bin', '.kayci', 'dist', 'coverage.out', 'junit.xml', 'go-test.json']);
 
 /**
  * A copy of examples/<name> under test/.tmp (inside the repository, so its kayci.ts resolves
@@ -21,6 +22,12 @@ export function copyExample(name: string): string {
   cpSync(from, dir, { recursive: true, filter: (src) => !BUILD_OUTPUT.has(path.relative(from, src).split(path.sep)[0]!) });
   return dir;
 }
+
+/**
+ * Where local runs keep their caches (XDG_CACHE_HOME): in the OS temp directory, across test
+ * runs, so only the first run compiles Go's standard library (with -race, and for two targets).
+ */
+export const CACHE_ENV = { XDG_CACHE_HOME: path.join(tmpdir(), 'kayci-e2e-cache'), GOTOOLCHAIN: 'local', GOFLAGS: '' };
 
 /** A duration as the reporter prints it: `2.4s`, or `1m16s` from a minute on. */
 export const DURATION = String.raw`(?:\d+\.\ds|\d+m\d\ds)`;
@@ -84,11 +91,13 @@ export function kayci(cwd: string, args: string[], env: Record<string, string> =
   return startKayci(cwd, args, env).done;
 }
 
-/** The lines between the header of a failed job's log tail and the next blank line. */
+/** The lines of a failed job's log tail: from its header to the next header or the verdict. */
 export function logTail(out: string, job: string): string[] {
   const start = out.search(new RegExp(`^── last \\d+ lines? of ${job} \\(`, 'm'));
   if (start < 0) return [];
-  const lines = out.slice(start).split('\n');
-  const end = lines.indexOf('');
-  return lines.slice(1, end < 0 ? undefined : end);
+  const lines = out.slice(start).split('\n').slice(1);
+  const end = lines.findIndex((l) => /^(── last |run \S+ (succeeded|failed|cancelled) in )/.test(l));
+  const tail = lines.slice(0, end < 0 ? undefined : end);
+  while (tail.at(-1) === '') tail.pop();
+  return tail;
 }
