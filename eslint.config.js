@@ -18,7 +18,7 @@ const pureLayer = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/dist/', 'scratch/', 'coverage/', 'test/.tmp/'] },
+  { ignores: ['node_modules/', '**/dist/', '**/build/', '**/build-*/', '**/.kayci/', 'scratch/', 'coverage/', 'test/.tmp/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

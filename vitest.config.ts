@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['test/bench/**', 'test/cluster/**', '**/node_modules/**', 'test/.tmp/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

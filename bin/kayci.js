@@ -14,7 +14,7 @@ const [printWarning] = process.listeners('warning');
 if (printWarning) {
   process.removeAllListeners('warning');
   process.on('warning', (w) => {
-    if (w.code !== 'DEP0040') printWarning(w);
+    if (/** @type {{ code?: string }} */ (w).code !== 'DEP0040') printWarning(w);
   });
 }
 
