@@ -279,7 +279,7 @@ function craneJob(job: string, props: ImageProps, recipe: CraneRecipe): JobProps
 function koJob(job: string, props: GoImageProps): JobProps<ImageResult> {
   const out = outDir(job);
   const platform = props.platform ?? DEFAULT_PLATFORM;
-  const { run: _run, ...common } = recipeJob(props, {
+  return recipeJob(props, {
     image: IMAGES.ko,
     tools: { ko: TOOLS.ko, go: TOOLS.go, crane: TOOLS.crane },
     results: ['tarball', 'digest'],
@@ -288,10 +288,6 @@ function koJob(job: string, props: GoImageProps): JobProps<ImageResult> {
       KO_DEFAULTBASEIMAGE: props.base ?? IMAGES.staticBase,
       IMAGE_NAME: props.imageName ?? `kayci.local/${job}:latest`,
     },
-    run: '',
-  });
-  return {
-    ...common,
     steps: [
       {
         name: 'ko',
@@ -322,5 +318,5 @@ function koJob(job: string, props: GoImageProps): JobProps<ImageResult> {
         ),
       },
     ],
-  };
+  });
 }

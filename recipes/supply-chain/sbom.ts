@@ -2,8 +2,12 @@
 // The pushed image is read by digest, so the SBOM describes exactly what was published; a
 // built tarball can be described before anything is pushed.
 //
-// The script runs as `sh -ec`: in the cluster the image must have a shell (syft's own images
-// are distroless; set `image` to one with sh and syft when IMAGES.syft has none).
+// syft's image has no shell, so the job is three steps in one pod: `prepare` (a script in
+// IMAGES.crane) checks the input, writes registry credentials into an emptyDir and makes the
+// output directory; `syft` runs /syft with its arguments fixed at synth time and the image
+// reference filled in by Kubernetes (`$(IMAGE_REF)`); `results` (IMAGES.crane) checks the files
+// and writes the results. `image` replaces the syft step's image: it must hold syft at /syft, as
+// anchore/syft's images (`:debug` too) do. Locally, /syft runs as `syft` from PATH.
 import type { EnvValue } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
@@ -12,15 +16,16 @@ import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
   credentialsProblems,
-  credentialsScript,
   digestRef,
+  dockerConfigMount,
   isBuiltImage,
   needsWorkspace,
   outDir,
   requireDigest,
-  script,
+  shellStep,
   throwProblems,
   TOOLS,
+  writeDockerConfig,
   type BuiltImage,
   type Problem,
   type PushedImage,
@@ -70,26 +75,45 @@ export class Sbom extends Job<'spdx' | 'cyclonedx'> {
       if ('problem' in ref) problems.push(ref.problem);
       else env = { IMAGE_REF: ref.value };
     }
+    // A tarball needs no registry, so no credentials.
+    const login = fromTarball ? undefined : dockerConfigMount(p.credentials);
     const out = outDir(id);
+    const spdx = `${out}/sbom.spdx.json`;
+    const cdx = `${out}/sbom.cdx.json`;
     super(scope, id, recipeJob(p, {
       image: IMAGES.syft,
       tools: { syft: TOOLS.syft },
       results: ['spdx', 'cyclonedx'],
-      env: { ...credentialsEnv(p.credentials), ...env },
-      run: script(
-        'export SYFT_CHECK_FOR_APP_UPDATE=false',
-        p.insecure && 'export SYFT_REGISTRY_INSECURE_USE_HTTP=true SYFT_REGISTRY_INSECURE_SKIP_TLS_VERIFY=true',
-        fromTarball
-          ? ['[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }', 'source="docker-archive:$IMAGE_TARBALL"']
-          : [...requireDigest('IMAGE_REF'), ...credentialsScript(p.credentials, '"${IMAGE_REF%%/*}"'), 'source="registry:$IMAGE_REF"'],
-        `out=${out}`,
-        'rm -rf "$out"',
-        'mkdir -p "$out"',
-        `syft scan "$source" -o "spdx-json@2.3=$out/sbom.spdx.json" -o "cyclonedx-json@${cyclonedx}=$out/sbom.cdx.json"`,
-        'echo "SBOM of ${source#*:}: $out/sbom.spdx.json (SPDX 2.3), $out/sbom.cdx.json (CycloneDX ' + cyclonedx + ')"',
-        'echo "spdx=$out/sbom.spdx.json" >> "$KAYCI_RESULTS_FILE"',
-        'echo "cyclonedx=$out/sbom.cdx.json" >> "$KAYCI_RESULTS_FILE"',
-      ),
+      env,
+      volumes: login && [login.volume],
+      steps: [
+        shellStep('prepare', [
+          fromTarball
+            ? '[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }'
+            : [...requireDigest('IMAGE_REF'), ...writeDockerConfig(p.credentials, '"${IMAGE_REF%%/*}"')],
+          `out=${out}`,
+          'rm -rf "$out"',
+          'mkdir -p "$out"',
+        ], { env: { ...(login ? credentialsEnv(p.credentials) : {}), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
+        {
+          name: 'syft',
+          command: ['/syft'],
+          args: ['scan', fromTarball ? 'docker-archive:$(IMAGE_TARBALL)' : 'registry:$(IMAGE_REF)', '-o', `spdx-json@2.3=${spdx}`, '-o', `cyclonedx-json@${cyclonedx}=${cdx}`],
+          env: {
+            SYFT_CHECK_FOR_APP_UPDATE: 'false',
+            ...(p.insecure ? { SYFT_REGISTRY_INSECURE_USE_HTTP: 'true', SYFT_REGISTRY_INSECURE_SKIP_TLS_VERIFY: 'true' } : {}),
+            ...login?.step.env,
+          },
+          volumeMounts: login?.step.volumeMounts,
+        },
+        shellStep('results', [
+          login && 'rm -f "$DOCKER_CONFIG/config.json"',
+          `for f in ${spdx} ${cdx}; do [ -s "$f" ] || { echo "kayci: syft wrote no $f" >&2; exit 1; }; done`,
+          `echo "SBOM of ${fromTarball ? '$IMAGE_TARBALL' : '$IMAGE_REF'}: ${spdx} (SPDX 2.3), ${cdx} (CycloneDX ${cyclonedx})"`,
+          `echo "spdx=${spdx}" >> "$KAYCI_RESULTS_FILE"`,
+          `echo "cyclonedx=${cdx}" >> "$KAYCI_RESULTS_FILE"`,
+        ], login?.step),
+      ],
     }));
     throwProblems(this, problems);
     needsWorkspace(this, fromTarball ? 'the SBOM is made from an image tarball another job wrote' : 'the SBOM files are written to the workspace for the jobs after it');

@@ -3,10 +3,16 @@
 // its tarball work too. The scanner's vulnerability database is downloaded when the job runs,
 // unless a cache keeps it between runs.
 //
-// The script runs as `sh -ec`: in the cluster the image must have a shell (grype's release
-// images are distroless; set `image` to one with sh and grype when IMAGES.grype has none).
+// grype's image has no shell, so the job is steps in one pod: `prepare` (a script in
+// IMAGES.crane) checks the input, writes registry credentials into an emptyDir, makes the output
+// directory and writes the `report` result before the verdict; `grype` runs /grype with its
+// arguments fixed at synth time and the input filled in by Kubernetes (`$(SBOM_SPDX)`, …) and
+// fails at `failOn`; `results` (IMAGES.crane) checks the report and writes the result again. With
+// trivy, `trivy` writes the JSON report and `verdict` (`trivy convert`) prints it as a table and
+// fails at `failOn`. `image` replaces the scanner steps' image: grype must be at /grype (as in
+// anchore/grype's images, `debug` too), trivy on PATH. Locally, /grype runs as `grype`.
 import type { Cache } from '../../constructs/cache.ts';
-import type { EnvValue } from '../../constructs/container.ts';
+import type { EnvValue, StepProps } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { recipeJob, type RecipeProps } from '../common.ts';
@@ -14,16 +20,17 @@ import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
   credentialsProblems,
-  credentialsScript,
   digestRef,
+  dockerConfigMount,
   isBuiltImage,
   isSbomFiles,
   needsWorkspace,
   outDir,
   requireDigest,
-  script,
+  shellStep,
   throwProblems,
   TOOLS,
+  writeDockerConfig,
   type BuiltImage,
   type Problem,
   type PushedImage,
@@ -69,7 +76,7 @@ export interface ScanProps extends RecipeProps {
   readonly insecure?: boolean;
 }
 
-type Target = { kind: 'sbom' | 'tarball'; env: Record<string, EnvValue> } | { kind: 'image'; env: Record<string, EnvValue> };
+type Kind = 'sbom' | 'tarball' | 'image';
 
 /**
  * Scans for known vulnerabilities and fails at `failOn` or worse. Result `report`: the JSON
@@ -84,63 +91,82 @@ export class Scan extends Job<'report'> {
     const scanner = p.scanner ?? 'grype';
     if (scanner !== 'grype' && scanner !== 'trivy') problems.push(['scanner', `${JSON.stringify(scanner)} is not 'grype' or 'trivy'`]);
     if (scanner === 'trivy' && p.image === undefined) problems.push(['image', "is required with scanner: 'trivy': IMAGES has no trivy image; give one pinned by digest, e.g. aquasec/trivy:<version>@sha256:…"]);
-    let target: Target = { kind: 'image', env: {} };
-    if (isSbomFiles(p.target)) target = { kind: 'sbom', env: { SBOM_SPDX: p.target.results.spdx } };
-    else if (isBuiltImage(p.target)) target = { kind: 'tarball', env: { IMAGE_TARBALL: p.target.results.tarball } };
+    let kind: Kind = 'image';
+    let env: Record<string, EnvValue> = {};
+    if (isSbomFiles(p.target)) [kind, env] = ['sbom', { SBOM_SPDX: p.target.results.spdx }];
+    else if (isBuiltImage(p.target)) [kind, env] = ['tarball', { IMAGE_TARBALL: p.target.results.tarball }];
     else {
       const ref = digestRef('target', p.target as PushedImage | string);
       if ('problem' in ref) problems.push(['target', `${ref.problem[1]}; or scan an Sbom job's SBOM (\`target: sbom\`)`]);
-      else target = { kind: 'image', env: { IMAGE_REF: ref.value } };
+      else env = { IMAGE_REF: ref.value };
     }
-    const out = outDir(id);
-    const tool = scanner === 'trivy' ? trivy(target.kind, failOn, p) : grype(target.kind, failOn, p);
+    // Only an image in a registry needs credentials.
+    const login = kind === 'image' ? dockerConfigMount(p.credentials) : undefined;
+    const report = `${outDir(id)}/report.json`;
+    const tool = scanner === 'trivy' ? trivy(kind, failOn, report, p) : grype(kind, failOn, report, p);
     super(scope, id, recipeJob(p, {
       image: IMAGES.grype,
       tools: scanner === 'trivy' ? { trivy: TOOLS.trivy } : { grype: TOOLS.grype },
       results: ['report'],
       caches: p.cache ? [p.cache] : undefined,
-      env: { ...credentialsEnv(p.credentials), ...target.env, ...tool.env },
-      run: script(
-        target.kind === 'image' && [...requireDigest('IMAGE_REF'), ...credentialsScript(p.credentials, '"${IMAGE_REF%%/*}"')],
-        target.kind === 'sbom' && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX does not exist in $PWD" >&2; exit 1; }',
-        target.kind === 'tarball' && '[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }',
-        `out=${out}`,
-        'rm -rf "$out"',
-        'mkdir -p "$out"',
-        'echo "report=$out/report.json" >> "$KAYCI_RESULTS_FILE"',
-        tool.lines,
-      ),
+      env,
+      volumes: login && [login.volume],
+      steps: [
+        shellStep('prepare', [
+          kind === 'image' && [...requireDigest('IMAGE_REF'), ...writeDockerConfig(p.credentials, '"${IMAGE_REF%%/*}"')],
+          kind === 'sbom' && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX does not exist in $PWD" >&2; exit 1; }',
+          kind === 'tarball' && '[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }',
+          `out=${outDir(id)}`,
+          'rm -rf "$out"',
+          'mkdir -p "$out"',
+          // Before the verdict: a failing scan keeps this result for the jobs that read the report.
+          `echo "report=${report}" >> "$KAYCI_RESULTS_FILE"`,
+        ], { env: { ...(login ? credentialsEnv(p.credentials) : {}), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
+        // The scanning step reads the registry; trivy's verdict step reads only the report.
+        ...tool.map((s, i) => (login && i === 0 ? { ...s, env: { ...s.env, ...login.step.env }, volumeMounts: login.step.volumeMounts } : s)),
+        shellStep('results', [
+          login && 'rm -f "$DOCKER_CONFIG/config.json"',
+          `[ -s ${report} ] || { echo "kayci: the scanner wrote no ${report}" >&2; exit 1; }`,
+          `echo "report=${report}" >> "$KAYCI_RESULTS_FILE"`,
+        ], login?.step),
+      ],
     }));
     throwProblems(this, problems);
-    if (target.kind !== 'image') needsWorkspace(this, `the scan reads the ${target.kind === 'sbom' ? 'SBOM' : 'image tarball'} another job wrote`);
+    if (kind !== 'image') needsWorkspace(this, `the scan reads the ${kind === 'sbom' ? 'SBOM' : 'image tarball'} another job wrote`);
   }
 }
 
-function grype(kind: Target['kind'], failOn: Severity, p: ScanProps): { env: Record<string, EnvValue>; lines: string[] } {
-  const source = { sbom: '"sbom:$SBOM_SPDX"', tarball: '"docker-archive:$IMAGE_TARBALL"', image: '"registry:$IMAGE_REF"' }[kind];
-  return {
+/** grype's input, as Kubernetes fills it in from the step's env. */
+const SOURCE: Record<Kind, string> = { sbom: 'sbom:$(SBOM_SPDX)', tarball: 'docker-archive:$(IMAGE_TARBALL)', image: 'registry:$(IMAGE_REF)' };
+
+/** One step: the table on stdout, the JSON report in the workspace, and grype's own verdict. */
+function grype(kind: Kind, failOn: Severity, report: string, p: ScanProps): StepProps[] {
+  return [{
+    name: 'grype',
+    command: ['/grype'],
+    args: [SOURCE[kind], '--fail-on', failOn, '-o', 'table', '-o', `json=${report}`],
     env: {
       GRYPE_CHECK_FOR_APP_UPDATE: 'false',
       ...(p.cache ? { GRYPE_DB_CACHE_DIR: p.cache.path('grype-db') } : {}),
       ...(p.insecure ? { GRYPE_REGISTRY_INSECURE_USE_HTTP: 'true', GRYPE_REGISTRY_INSECURE_SKIP_TLS_VERIFY: 'true' } : {}),
     },
-    lines: [`grype ${source} --fail-on ${failOn} -o table -o "json=$out/report.json"`],
-  };
+  }];
 }
 
-function trivy(kind: Target['kind'], failOn: Severity, p: ScanProps): { env: Record<string, EnvValue>; lines: string[] } {
+/** trivy writes one format a run: the JSON report first, then `trivy convert` prints the table and gives the verdict. */
+function trivy(kind: Kind, failOn: Severity, report: string, p: ScanProps): StepProps[] {
   const severities = SEVERITIES.slice(SEVERITIES.indexOf(failOn)).map((s) => (s === 'negligible' ? 'UNKNOWN' : s.toUpperCase())).join(',');
-  const command = { sbom: 'trivy sbom "$SBOM_SPDX"', tarball: 'trivy image --input "$IMAGE_TARBALL"', image: 'trivy image "$IMAGE_REF"' }[kind];
-  return {
-    env: {
-      ...(p.cache ? { TRIVY_CACHE_DIR: p.cache.path('trivy') } : {}),
-      ...(p.insecure ? { TRIVY_INSECURE: 'true' } : {}),
+  const what = { sbom: ['sbom', '$(SBOM_SPDX)'], tarball: ['image', '--input', '$(IMAGE_TARBALL)'], image: ['image', '$(IMAGE_REF)'] }[kind];
+  return [
+    {
+      name: 'trivy',
+      command: ['trivy'],
+      args: [...what, '--severity', severities, '--format', 'json', '--output', report],
+      env: {
+        ...(p.cache ? { TRIVY_CACHE_DIR: p.cache.path('trivy') } : {}),
+        ...(p.insecure ? { TRIVY_INSECURE: 'true' } : {}),
+      },
     },
-    lines: [
-      'status=0',
-      `${command} --severity ${severities} --exit-code 1 --format json --output "$out/report.json" || status=$?`,
-      'trivy convert --format table "$out/report.json" || true',
-      'exit "$status"',
-    ],
-  };
+    { name: 'verdict', command: ['trivy'], args: ['convert', '--format', 'table', '--severity', severities, '--exit-code', '1', report] },
+  ];
 }

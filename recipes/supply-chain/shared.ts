@@ -1,14 +1,18 @@
 // What the supply-chain recipes share: how one recipe's output reaches the next (typed results,
-// never mutable tags), where their files go, registry credentials, the tools they call, and the
-// checks that make bad input fail at construction with the construct path and the fix.
+// never mutable tags), where their files go, registry credentials (and how a helper step hands
+// them to a tool image without a shell), the tools they call, and the checks that make bad input
+// fail at construction with the construct path and the fix.
 import type { IConstruct } from 'constructs';
-import type { EnvValue } from '../../constructs/container.ts';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { EnvValue, StepProps } from '../../constructs/container.ts';
 import { PropError } from '../../constructs/errors.ts';
 import type { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { ResultRef } from '../../constructs/result.ts';
 import type { SecretKey } from '../../constructs/secret.ts';
 import type { Tools } from '../common.ts';
+import { IMAGES } from '../images.ts';
 
 /** An image built into a tarball in the workspace: a `GoImage` or `CImage` job. */
 export interface BuiltImage {
@@ -141,19 +145,64 @@ export function credentialsEnv(credentials: RegistryCredentials | undefined): Re
  */
 export function credentialsScript(credentials: RegistryCredentials | undefined, hostExpr: string): string[] {
   if (!credentials) return [];
-  const lines = ['umask 077', 'DOCKER_CONFIG=$(mktemp -d)', 'export DOCKER_CONFIG', `trap 'rm -rf "$DOCKER_CONFIG"' EXIT`];
-  if ('dockerConfig' in credentials) {
-    lines.push(`printf '%s\\n' "$REGISTRY_DOCKER_CONFIG" > "$DOCKER_CONFIG/config.json"`);
-  } else {
-    lines.push(
-      `registry_host=${hostExpr}`,
-      // Docker Hub's credentials are filed under its v1 URL, whatever name the image uses.
-      'case "$registry_host" in docker.io|index.docker.io|registry-1.docker.io) registry_host=https://index.docker.io/v1/ ;; esac',
-      `registry_auth=$(printf '%s:%s' "$REGISTRY_USERNAME" "$REGISTRY_PASSWORD" | base64 | tr -d '\\n')`,
-      `printf '{"auths":{"%s":{"auth":"%s"}}}\\n' "$registry_host" "$registry_auth" > "$DOCKER_CONFIG/config.json"`,
-    );
-  }
-  return lines;
+  return ['umask 077', 'DOCKER_CONFIG=$(mktemp -d)', 'export DOCKER_CONFIG', `trap 'rm -rf "$DOCKER_CONFIG"' EXIT`, ...configLines(credentials, hostExpr)];
+}
+
+/** Shell lines that write "$DOCKER_CONFIG/config.json" for `credentials`. */
+function configLines(credentials: RegistryCredentials, hostExpr: string): string[] {
+  if ('dockerConfig' in credentials) return [`printf '%s\\n' "$REGISTRY_DOCKER_CONFIG" > "$DOCKER_CONFIG/config.json"`];
+  return [
+    `registry_host=${hostExpr}`,
+    // Docker Hub's credentials are filed under its v1 URL, whatever name the image uses.
+    'case "$registry_host" in docker.io|index.docker.io|registry-1.docker.io) registry_host=https://index.docker.io/v1/ ;; esac',
+    `registry_auth=$(printf '%s:%s' "$REGISTRY_USERNAME" "$REGISTRY_PASSWORD" | base64 | tr -d '\\n')`,
+    `printf '{"auths":{"%s":{"auth":"%s"}}}\\n' "$registry_host" "$registry_auth" > "$DOCKER_CONFIG/config.json"`,
+  ];
+}
+
+/** Where a prepare step leaves the Docker config for the tool's step: an emptyDir of the pod. */
+export const DOCKER_CONFIG_DIR = '/kayci/docker-config';
+const DOCKER_CONFIG_VOLUME = 'kayci-docker-config';
+
+/** What the steps that write or read a Docker config in DOCKER_CONFIG_DIR mount, and their env. */
+export interface DockerConfigMount {
+  readonly volume: IVolume;
+  readonly step: { readonly env: Record<string, EnvValue>; readonly volumeMounts: IVolumeMount[] };
+}
+
+/**
+ * The emptyDir and mount that carry a Docker config from a prepare step to the tool's step, or
+ * undefined without credentials (the tool then reads whatever Docker config its image carries).
+ * Locally the emptyDir is a directory of the run, and DOCKER_CONFIG is rewritten to it.
+ */
+export function dockerConfigMount(credentials: RegistryCredentials | undefined): DockerConfigMount | undefined {
+  if (!credentials) return undefined;
+  return {
+    volume: { name: DOCKER_CONFIG_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+    step: { env: { DOCKER_CONFIG: DOCKER_CONFIG_DIR }, volumeMounts: [{ name: DOCKER_CONFIG_VOLUME, mountPath: DOCKER_CONFIG_DIR }] },
+  };
+}
+
+/**
+ * Shell lines for a prepare step that write the Docker config for `credentials` into
+ * "$DOCKER_CONFIG" (the emptyDir of `dockerConfigMount`), for the tool's step to read.
+ */
+export function writeDockerConfig(credentials: RegistryCredentials | undefined, hostExpr: string): string[] {
+  if (!credentials) return [];
+  return [
+    // The tool's step may run as another user than this one (cosign's image is nonroot), so in
+    // the cluster the file is readable by every container of the pod, and by nothing else: the
+    // emptyDir is the pod's own, as a Secret volume's files are (mode 0644 there too). Locally
+    // every step runs as this user, and the directory outlives the job.
+    'if [ "${KAYCI_PROVIDER:-}" = local ]; then umask 077; else umask 022; fi',
+    'mkdir -p "$DOCKER_CONFIG"',
+    ...configLines(credentials, hostExpr),
+  ];
+}
+
+/** A helper step: a script in the crane image, whose busybox has the shell the tool images lack. */
+export function shellStep(name: string, lines: Parameters<typeof script>, more: Omit<StepProps, 'name' | 'run' | 'image'> = {}): StepProps {
+  return { name, image: IMAGES.crane, run: script(...lines), ...more };
 }
 
 /** Problems with credentials that can never work. */

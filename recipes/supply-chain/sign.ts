@@ -2,9 +2,14 @@
 // optionally, the image's SPDX SBOM as a signed attestation. With a key from a Secret, or
 // keyless with the job's OIDC identity (Fulcio certificate, Rekor transparency log).
 //
-// The script runs as `sh -ec`: in the cluster the image must have a shell (cosign's release
-// images have none; set `image` to one with sh and cosign when IMAGES.cosign has none).
-import type { EnvValue } from '../../constructs/container.ts';
+// cosign's image has no shell, so the job is steps in one pod: `prepare` (a script in
+// IMAGES.crane) checks the reference is by digest, writes registry credentials into an emptyDir
+// and checks the SBOM is there; `sign` (and `attest`) run /ko-app/cosign with arguments fixed at
+// synth time and the image reference filled in by Kubernetes (`$(IMAGE_REF)`); `results`
+// (IMAGES.crane) names where cosign stored them, as `cosign triangulate` does. The key reaches
+// the cosign steps only. `image` replaces the cosign steps' image: it must hold cosign at
+// /ko-app/cosign, as cosign's ko-built images (`-dev` too) do. Locally it runs as `cosign`.
+import type { EnvValue, StepProps } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { SecretKey } from '../../constructs/secret.ts';
@@ -13,15 +18,16 @@ import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
   credentialsProblems,
-  credentialsScript,
   digestRef,
+  dockerConfigMount,
   isSbomFiles,
   isSecretKey,
   needsWorkspace,
   requireDigest,
-  script,
+  shellStep,
   throwProblems,
   TOOLS,
+  writeDockerConfig,
   type Problem,
   type PushedImage,
   type RegistryCredentials,
@@ -82,6 +88,26 @@ export interface SignProps extends RecipeProps {
   readonly insecure?: boolean;
 }
 
+/** cosign in its ko-built image. ko appends /ko-app to the image's PATH too; the absolute path does not rely on it. */
+const COSIGN = '/ko-app/cosign';
+
+/**
+ * Shell lines that set `stored` to where cosign keeps what it attaches to "$IMAGE_REF" (append
+ * `.sig` or `.att`), as `cosign triangulate` prints it: the repository (or $COSIGN_REPOSITORY)
+ * named as go-containerregistry names it — Docker Hub as index.docker.io, with `library/` for
+ * official images — tagged `sha256-<hex>`.
+ */
+const storedAt = [
+  'repo=${COSIGN_REPOSITORY:-${IMAGE_REF%@*}}',
+  // A tag before the digest is not part of the repository.
+  'case "${repo##*/}" in *:*) repo=${repo%:*} ;; esac',
+  'host=',
+  'case "$repo" in */*) case "${repo%%/*}" in *.*|*:*) host=${repo%%/*}; repo=${repo#*/} ;; esac ;; esac',
+  'case "$host" in ""|docker.io|index.docker.io) host=index.docker.io; case "$repo" in */*) ;; *) repo=library/$repo ;; esac ;; esac',
+  'digest=${IMAGE_REF##*@}',
+  'stored="$host/$repo:${digest%%:*}-${digest#*:}"',
+];
+
 /**
  * Signs an image by digest with cosign. Results: `signature`, where the signature is stored
  * (`<repository>:sha256-<digest>.sig`), and `attestation`, where the SBOM attestation is
@@ -94,41 +120,44 @@ export class Sign extends Job<'signature' | 'attestation'> {
     const ref = digestRef('target', p.target);
     if ('problem' in ref) problems.unshift(ref.problem);
     const attest = p.attest === undefined ? undefined : isSbomFiles(p.attest) ? p.attest.results.spdx : p.attest;
-    const env: Record<string, EnvValue> = {
-      ...credentialsEnv(p.credentials),
-      IMAGE_REF: 'value' in ref ? ref.value : '',
+    const login = dockerConfigMount(p.credentials);
+    // Secrets go to the steps that read them: the key to cosign, the registry password to prepare.
+    const cosignEnv: Record<string, EnvValue> = {
       ...(p.key ? { COSIGN_PRIVATE_KEY: p.key, COSIGN_PASSWORD: p.password ?? '' } : {}),
       ...(p.keyless && p.identityToken ? { SIGSTORE_ID_TOKEN: p.identityToken } : {}),
-      ...(attest !== undefined ? { SBOM_SPDX: attest } : {}),
+      ...login?.step.env,
     };
     const flags = [
       '--yes',
-      p.key && !p.keyless && '--key env://COSIGN_PRIVATE_KEY',
-      p.tlogUpload === false && '--tlog-upload=false',
-      p.insecure && '--allow-insecure-registry --allow-http-registry',
-    ].filter((f): f is string => typeof f === 'string').join(' ');
+      ...(p.key && !p.keyless ? ['--key', 'env://COSIGN_PRIVATE_KEY'] : []),
+      ...(p.tlogUpload === false ? ['--tlog-upload=false'] : []),
+      ...(p.insecure ? ['--allow-insecure-registry', '--allow-http-registry'] : []),
+    ];
+    const cosign = (name: string, args: string[]): StepProps => ({ name, command: [COSIGN], args, env: cosignEnv, volumeMounts: login?.step.volumeMounts });
     super(scope, id, recipeJob(p, {
       image: IMAGES.cosign,
       tools: { cosign: TOOLS.cosign },
       results: ['signature', 'attestation'],
-      env,
-      run: script(
-        requireDigest('IMAGE_REF'),
-        credentialsScript(p.credentials, '"${IMAGE_REF%%/*}"'),
-        attest !== undefined && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX to attest does not exist in $PWD" >&2; exit 1; }',
-        `cosign sign ${flags} "$IMAGE_REF"`,
-        'signature=$(cosign triangulate --type signature "$IMAGE_REF")',
-        'echo "signed $IMAGE_REF: $signature"',
-        'echo "signature=$signature" >> "$KAYCI_RESULTS_FILE"',
-        attest !== undefined
-          ? [
-              `cosign attest ${flags} --type spdxjson --predicate "$SBOM_SPDX" "$IMAGE_REF"`,
-              'attestation=$(cosign triangulate --type attestation "$IMAGE_REF")',
-              'echo "attested the SPDX SBOM $SBOM_SPDX: $attestation"',
-              'echo "attestation=$attestation" >> "$KAYCI_RESULTS_FILE"',
-            ]
-          : 'echo "attestation=" >> "$KAYCI_RESULTS_FILE"',
-      ),
+      env: { IMAGE_REF: 'value' in ref ? ref.value : '', ...(attest !== undefined ? { SBOM_SPDX: attest } : {}) },
+      volumes: login && [login.volume],
+      steps: [
+        shellStep('prepare', [
+          requireDigest('IMAGE_REF'),
+          writeDockerConfig(p.credentials, '"${IMAGE_REF%%/*}"'),
+          attest !== undefined && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX to attest does not exist in $PWD" >&2; exit 1; }',
+        ], { env: { ...credentialsEnv(p.credentials), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
+        cosign('sign', ['sign', ...flags, '$(IMAGE_REF)']),
+        ...(attest !== undefined ? [cosign('attest', ['attest', ...flags, '--type', 'spdxjson', '--predicate', '$(SBOM_SPDX)', '$(IMAGE_REF)'])] : []),
+        shellStep('results', [
+          login && 'rm -f "$DOCKER_CONFIG/config.json"',
+          storedAt,
+          'echo "signed $IMAGE_REF: $stored.sig"',
+          'echo "signature=$stored.sig" >> "$KAYCI_RESULTS_FILE"',
+          attest !== undefined
+            ? ['echo "attested the SPDX SBOM $SBOM_SPDX: $stored.att"', 'echo "attestation=$stored.att" >> "$KAYCI_RESULTS_FILE"']
+            : 'echo "attestation=" >> "$KAYCI_RESULTS_FILE"',
+        ], login?.step),
+      ],
     }));
     throwProblems(this, problems);
     if (attest !== undefined) needsWorkspace(this, 'the attestation reads the SBOM file from the workspace');

@@ -2,12 +2,16 @@
 // registry on loopback (crane registry serve), a static Go binary → GoImage (crane, empty base)
 // → Push → Sbom (SPDX and CycloneDX, validated against the official JSON schemas) → Sign and
 // attest with a key pair made here; then cosign verify accepts the signature and rejects a
-// tampered digest, a moved tag and a wrong key. Also ko (GoImage from a main package) and
+// tampered digest, a moved tag and a wrong key. Push, Sbom and Sign also log in to a registry
+// that wants a password (a proxy in front of it), syft and cosign reading the Docker config that
+// their prepare steps leave in the job's emptyDir. Also ko (GoImage from a main package) and
 // CImage (a real CMake install tree). No internet: signatures skip the transparency log
 // (--tlog-upload=false), and verification ignores it (--insecure-ignore-tlog=true).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
@@ -269,6 +273,58 @@ new Sbom(p, 'sbom', { target: image });`));
   });
 });
 
+describe('supply chain: a registry that wants a password', () => {
+  it('Push, Sbom and Sign log in with it: prepare steps hand the Docker config to syft and cosign through the emptyDir', async () => {
+    const proxy = await authProxy(registry, 'robot', 'registry-pa:ss');
+    try {
+      const dir = copyExample('c-library');
+      writeFileSync(path.join(dir, 'kayci.ts'), pipelineFile('CImage, Push, Sbom, Sign', `
+const stage = new Job(p, 'stage', { image: 'busybox', run: 'mkdir -p stage/bin\\nprintf "#!/bin/sh\\\\necho hi\\\\n" > stage/bin/hello\\nchmod +x stage/bin/hello' });
+const image = new CImage(p, 'image', { prefix: 'stage', emptyBase: true, entrypoint: '/usr/local/bin/hello', needs: [stage] });
+const credentials = { username: 'robot', password: Secret.fromName('registry').key('password') };
+const push = new Push(p, 'push', { source: image, registry: '${proxy.address}', repository: 'acme/private', tag: 'e2e', insecure: true, credentials });
+const sbom = new Sbom(p, 'sbom', { target: push, insecure: true, credentials });
+new Sign(p, 'sign', { target: push, key: Secret.fromName('cosign').key('cosign.key'), password: Secret.fromName('cosign').key('password'), attest: sbom, tlogUpload: false, insecure: true, credentials });`));
+      const results = await kayciRun(dir, {
+        KAYCI_SECRET_REGISTRY_PASSWORD: 'registry-pa:ss',
+        KAYCI_SECRET_COSIGN_COSIGN_KEY: readFileSync(path.join(keys, 'signer', 'cosign.key'), 'utf8'),
+        KAYCI_SECRET_COSIGN_PASSWORD: COSIGN_ENV.COSIGN_PASSWORD,
+      });
+      const digest = results.image!.digest!;
+      const hex = digest.slice('sha256:'.length);
+      expect(results.push!.ref).toBe(`${proxy.address}/acme/private@${digest}`);
+      expect(results.sign).toEqual({ signature: `${proxy.address}/acme/private:sha256-${hex}.sig`, attestation: `${proxy.address}/acme/private:sha256-${hex}.att` });
+      const spdx = JSON.parse(readFileSync(path.join(dir, results.sbom!.spdx!), 'utf8')) as unknown;
+      const valid = spdxValidator();
+      expect(valid(spdx), JSON.stringify(valid.errors)).toBe(true);
+      // Every tool was turned away without the password, and let in with it.
+      expect(proxy.denied).toEqual(new Set(['crane', 'syft', 'cosign']));
+      expect(proxy.allowed).toEqual(new Set(['crane', 'syft', 'cosign']));
+      // Behind the proxy: the signature and the attestation verify.
+      const pub = path.join(keys, 'signer', 'cosign.pub');
+      const verified = await run('cosign', verifyArgs(pub, `${registry}/acme/private@${digest}`), { env: COSIGN_ENV });
+      expect(verified.code, verified.stderr).toBe(0);
+      // The results steps removed the Docker configs from the run's emptyDirs.
+      const runName = readdirSync(path.join(dir, '.kayci', 'runs'))[0]!;
+      for (const job of ['sbom', 'sign']) {
+        const emptyDir = path.join(dir, '.kayci', 'runs', runName, 'volumes', job, 'kayci-docker-config');
+        expect(existsSync(emptyDir), emptyDir).toBe(true);
+        expect(readdirSync(emptyDir)).toEqual([]);
+      }
+
+      // Without the credentials, syft is turned away.
+      const anonymous = copyExample('c-library');
+      writeFileSync(path.join(anonymous, 'kayci.ts'), pipelineFile('Sbom', `new Sbom(p, 'sbom', { target: '${results.push!.ref}', insecure: true });`));
+      const { code, out } = await kayciRunAny(anonymous);
+      expect(code, out).toBe(1);
+      expect(out).toContain('UNAUTHORIZED: authentication required');
+      expect(out).toMatch(/^sbom +│ step syft exited with code 1$/m);
+    } finally {
+      proxy.server.close();
+    }
+  });
+});
+
 describe('supply chain: what Push refuses', () => {
   it('an image tarball changed after the build: the registry reports another digest than the build made', async () => {
     const dir = copyExample('c-library');
@@ -293,6 +349,37 @@ async function extract(ref: string, file: string): Promise<Buffer> {
   const dir = scratchDir('kayci-export-');
   await ok('sh', ['-c', `crane export "$0" - | tar -x -C "$1" "$2"`, ref, dir, file]);
   return readFileSync(path.join(dir, file));
+}
+
+/**
+ * A registry that wants a user name and password: a proxy on loopback in front of `upstream`
+ * that answers 401 (with a Basic challenge) to requests without them. Records which tools
+ * (by User-Agent) it turned away and let in.
+ */
+async function authProxy(upstream: string, user: string, password: string) {
+  const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const denied = new Set<string>();
+  const allowed = new Set<string>();
+  const tool = (agent: string | undefined) => /\b(crane|syft|cosign)\b/.exec(agent ?? '')?.[1] ?? String(agent);
+  const url = new URL(`http://${upstream}`);
+  const server = createServer((req, res) => {
+    if (req.headers.authorization !== expected) {
+      denied.add(tool(req.headers['user-agent']));
+      req.resume();
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="kayci-e2e"', 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+      return;
+    }
+    allowed.add(tool(req.headers['user-agent']));
+    const forward = httpRequest({ host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    forward.on('error', (e) => res.destroy(e));
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, address: `127.0.0.1:${(server.address() as AddressInfo).port}`, denied, allowed };
 }
 
 function sha256(data: Buffer): string {

@@ -1,5 +1,5 @@
 // Rendering helpers for the supply-chain recipe tests: a pipeline's wire form, one job's
-// containers, its script and env, and the tools it declares.
+// containers (steps), their scripts and env, and the tools it declares.
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { expect } from 'vitest';
 import { App, Pipeline, type PipelineProps } from '../../../constructs/index.ts';
@@ -30,6 +30,11 @@ export function jobOf(p: Pipeline, name: string): PipelineJob {
 export function containersOf(p: Pipeline, name: string): IContainer[] {
   const pod = jobOf(p, name).template.template!.spec!;
   return [...(pod.initContainers ?? []), ...pod.containers];
+}
+
+/** The job's containers by step name. */
+export function stepsOf(p: Pipeline, name: string): Record<string, IContainer> {
+  return Object.fromEntries(containersOf(p, name).map((c) => [c.name, c]));
 }
 
 /** The `sh -ec` script of the job's only (or named) container. */

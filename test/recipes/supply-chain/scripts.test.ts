@@ -1,20 +1,23 @@
 // The recipes' scripts run as the cluster runs them — `sh -ec <script>` with the job's env —
 // against real tools on this machine: Checkout's clone path (a local run never takes it, since
 // KAYCI_PROVIDER is `local` there) with real git repositories and submodules, the token it
-// sends over HTTP, the Docker config written for registry credentials, and the digest check.
+// sends over HTTP, the Docker config written for registry credentials (by Push, and by the
+// prepare steps of Sbom, Sign and Scan for their tools), the digest check, and the results steps
+// (Sign's signature names against `cosign triangulate`).
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { Param, Secret } from '../../../constructs/index.ts';
-import { Checkout, Push, Sign } from '../../../recipes/supply-chain/index.ts';
+import { Checkout, Push, Sbom, Scan, Sign } from '../../../recipes/supply-chain/index.ts';
 import { scratchDir } from '../../helpers/project.ts';
 import { itWithTools } from '../../helpers/tools.ts';
 import { newPipeline, scriptOf } from './helpers.ts';
 
 const it = itWithTools(['git']);
+const itCosign = itWithTools(['cosign']);
 
 interface Ran {
   readonly code: number | null;
@@ -186,26 +189,105 @@ describe('registry credentials and digests', () => {
     expect(() => readFileSync(path.join(dirLine!.slice('dir='.length), 'config.json'))).toThrow(/ENOENT/);
   });
 
-  it('files Docker Hub credentials under its v1 URL, and passes a Docker config through', async () => {
+  /** Runs the prepare step of `job` with DOCKER_CONFIG in a fresh directory (the emptyDir); returns the config written and its mode. */
+  async function prepared(p: ReturnType<typeof newPipeline>, job: string, env: Record<string, string>): Promise<{ config: string; mode: number }> {
+    const dockerConfig = path.join(scratchDir('kayci-emptydir-'), 'docker-config');
+    const r = await runScript(scriptOf(p, job, 'prepare'), scratchDir('kayci-ws-'), { DOCKER_CONFIG: dockerConfig, ...env });
+    expect(r.code, r.out).toBe(0);
+    const file = path.join(dockerConfig, 'config.json');
+    return { config: readFileSync(file, 'utf8'), mode: statSync(file).mode & 0o777 };
+  }
+
+  it('a prepare step leaves the Docker config in the emptyDir for the tool: Docker Hub under its v1 URL, a Docker config as it is', async () => {
     const p = newPipeline();
     new Sign(p, 'hub', { target: `docker.io/acme/x@${DIGEST}`, key: Secret.fromName('c').key('k'), credentials: { username: 'u', password: Secret.fromName('hub').key('token') } });
     new Sign(p, 'cfg', { target: `ghcr.io/acme/x@${DIGEST}`, key: Secret.fromName('c').key('k'), credentials: { dockerConfig: Secret.fromName('regcred').key('.dockerconfigjson') } });
-    const hub = await runScript(prologue(scriptOf(p, 'hub'), 'cosign'), scratchDir('kayci-ws-'), { IMAGE_REF: `docker.io/acme/x@${DIGEST}`, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 't' });
-    expect(hub.code, hub.out).toBe(0);
-    expect(Object.keys((JSON.parse(hub.out.split('\n')[0]!) as { auths: object }).auths)).toEqual(['https://index.docker.io/v1/']);
+    new Sbom(p, 'sbom', { target: `registry.example.com:5000/a/b@${DIGEST}`, credentials: { username: 'robot', password: Secret.fromName('reg').key('password') } });
+    const hub = await prepared(p, 'hub', { IMAGE_REF: `docker.io/acme/x@${DIGEST}`, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 't', KAYCI_PROVIDER: 'github' });
+    expect(JSON.parse(hub.config)).toEqual({ auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('u:t').toString('base64') } } });
+    // In the pod the tool's step may run as another user (cosign's image is nonroot); the emptyDir is the pod's own.
+    expect(hub.mode).toBe(0o644);
     const dockerConfig = '{"auths":{"ghcr.io":{"auth":"eDp5"}}}';
-    const cfg = await runScript(prologue(scriptOf(p, 'cfg'), 'cosign'), scratchDir('kayci-ws-'), { IMAGE_REF: `ghcr.io/acme/x@${DIGEST}`, REGISTRY_DOCKER_CONFIG: dockerConfig });
-    expect(cfg.code, cfg.out).toBe(0);
-    expect(cfg.out.split('\n')[0]).toBe(dockerConfig);
+    const cfg = await prepared(p, 'cfg', { IMAGE_REF: `ghcr.io/acme/x@${DIGEST}`, REGISTRY_DOCKER_CONFIG: dockerConfig, KAYCI_PROVIDER: 'local' });
+    expect(cfg.config).toBe(`${dockerConfig}\n`);
+    // Locally every step runs as this user, and the directory outlives the job.
+    expect(cfg.mode).toBe(0o600);
+    const sbom = await prepared(p, 'sbom', { IMAGE_REF: `registry.example.com:5000/a/b@${DIGEST}`, REGISTRY_USERNAME: 'robot', REGISTRY_PASSWORD: 'pa:ss', KAYCI_PROVIDER: 'local' });
+    expect(JSON.parse(sbom.config)).toEqual({ auths: { 'registry.example.com:5000': { auth: Buffer.from('robot:pa:ss').toString('base64') } } });
   });
 
   it('refuses at run time an image reference that is not by digest (e.g. from a parameter)', async () => {
     const p = newPipeline();
     const image = new Param(p, 'image');
     new Sign(p, 'sign', { target: String(image), key: Secret.fromName('c').key('k') });
-    const script = scriptOf(p, 'sign');
-    const r = await runScript(script, scratchDir('kayci-ws-'), { IMAGE_REF: 'ghcr.io/acme/x:latest' });
-    expect(r.code).toBe(1);
-    expect(r.out).toBe('kayci: IMAGE_REF=ghcr.io/acme/x:latest is not an image reference by digest (name@sha256:<64 hex digits>)\n');
+    new Scan(p, 'scan', { target: String(image) });
+    for (const job of ['sign', 'scan']) {
+      const r = await runScript(scriptOf(p, job, 'prepare'), scratchDir('kayci-ws-'), { IMAGE_REF: 'ghcr.io/acme/x:latest' });
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('kayci: IMAGE_REF=ghcr.io/acme/x:latest is not an image reference by digest (name@sha256:<64 hex digits>)\n');
+    }
+  });
+});
+
+describe('prepare and results steps around the tools', () => {
+  const DIGEST = `sha256:${'0f'.repeat(32)}`;
+
+  itCosign('Sign names the signature and the attestation as `cosign triangulate` does', async () => {
+    const p = newPipeline();
+    new Sign(p, 'sign', { target: `ghcr.io/acme/x@${DIGEST}`, key: Secret.fromName('c').key('k'), attest: 'sbom.spdx.json' });
+    const script = scriptOf(p, 'sign', 'results');
+    const cases: [string, Record<string, string>][] = [
+      [`ghcr.io/acme/x@${DIGEST}`, {}],
+      [`ghcr.io/acme/x:v1.2.0@${DIGEST}`, {}],
+      [`127.0.0.1:5000/acme/server@${DIGEST}`, {}],
+      [`localhost:5000/a/b:t@${DIGEST}`, {}],
+      [`ubuntu@${DIGEST}`, {}],
+      [`docker.io/acme/x@${DIGEST}`, {}],
+      [`index.docker.io/ubuntu:24.04@${DIGEST}`, {}],
+      [`localhost/acme@${DIGEST}`, {}],
+      [`ghcr.io/acme/x@${DIGEST}`, { COSIGN_REPOSITORY: 'ghcr.io/acme/signatures' }],
+      [`ghcr.io/acme/x@${DIGEST}`, { COSIGN_REPOSITORY: 'signatures' }],
+    ];
+    for (const [ref, env] of cases) {
+      const triangulate = (type: string) => execFileSync('cosign', ['triangulate', '--type', type, ref], { encoding: 'utf8', env: { ...process.env, ...env } }).trim();
+      const r = await runScript(script, scratchDir('kayci-ws-'), { IMAGE_REF: ref, SBOM_SPDX: 'sbom.spdx.json', ...env });
+      expect(r.code, r.out).toBe(0);
+      expect(r.results, `${ref} ${JSON.stringify(env)}`).toBe(`signature=${triangulate('signature')}\nattestation=${triangulate('attestation')}\n`);
+    }
+  });
+
+  it('Scan writes the report result before the verdict, and fails early without its input', async () => {
+    const p = newPipeline();
+    const sbom = new Sbom(p, 'sbom', { target: `ghcr.io/acme/x@${DIGEST}` });
+    new Scan(p, 'scan', { target: sbom });
+    const workspace = scratchDir('kayci-ws-');
+    mkdirSync(path.join(workspace, '.kayci/out/scan'), { recursive: true });
+    writeFileSync(path.join(workspace, '.kayci/out/scan/stale.json'), '{}');
+    writeFileSync(path.join(workspace, 'sbom.json'), '{}');
+    const r = await runScript(scriptOf(p, 'scan', 'prepare'), workspace, { SBOM_SPDX: 'sbom.json' });
+    expect(r.code, r.out).toBe(0);
+    expect(r.results).toBe('report=.kayci/out/scan/report.json\n');
+    expect(readdirSync(path.join(workspace, '.kayci/out/scan'))).toEqual([]);
+    const missing = await runScript(scriptOf(p, 'scan', 'prepare'), workspace, { SBOM_SPDX: 'nowhere.json' });
+    expect(missing.code).toBe(1);
+    expect(missing.out).toBe(`kayci: the SBOM nowhere.json does not exist in ${workspace}\n`);
+    // The scanner wrote nothing: the results step says so.
+    const results = await runScript(scriptOf(p, 'scan', 'results'), workspace, {});
+    expect(results.code).toBe(1);
+    expect(results.out).toBe('kayci: the scanner wrote no .kayci/out/scan/report.json\n');
+  });
+
+  it('Sbom fails when syft wrote no file, and reports both files when it did', async () => {
+    const p = newPipeline();
+    new Sbom(p, 'sbom', { target: `ghcr.io/acme/x@${DIGEST}` });
+    const workspace = scratchDir('kayci-ws-');
+    const env = { IMAGE_REF: `ghcr.io/acme/x@${DIGEST}` };
+    expect((await runScript(scriptOf(p, 'sbom', 'prepare'), workspace, env)).code).toBe(0);
+    const none = await runScript(scriptOf(p, 'sbom', 'results'), workspace, env);
+    expect([none.code, none.out, none.results]).toEqual([1, 'kayci: syft wrote no .kayci/out/sbom/sbom.spdx.json\n', '']);
+    for (const f of ['sbom.spdx.json', 'sbom.cdx.json']) writeFileSync(path.join(workspace, '.kayci/out/sbom', f), '{}');
+    const both = await runScript(scriptOf(p, 'sbom', 'results'), workspace, env);
+    expect(both.code, both.out).toBe(0);
+    expect(both.results).toBe('spdx=.kayci/out/sbom/sbom.spdx.json\ncyclonedx=.kayci/out/sbom/sbom.cdx.json\n');
   });
 });
