@@ -93,6 +93,7 @@ export class LocalBackend implements Backend {
     const maxAttempts = (spec.backoffLimit ?? 6) + 1;
     const log = new JobLog(logFile);
     const resultsFile = path.join(this.options.runDir, `${request.job}.results`);
+    const emptyDirs = path.join(this.mountContext(request.job).runDir, 'volumes', request.job);
     const deadline = spec.activeDeadlineSeconds;
     const timer = deadline === undefined ? undefined : setTimeout(() => abort.abort('DeadlineExceeded'), deadline * 1000);
     const finish = (phase: 'Succeeded' | 'Failed', attempts: number, extra: Partial<JobObservation>): JobObservation => ({
@@ -107,7 +108,11 @@ export class LocalBackend implements Backend {
       let failure = '';
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         if (attempt > 1) this.line(request.job, log, `${RETRY_MARK} ${attempt} of ${maxAttempts}`, 'stderr');
-        if (attempt > 1) rmSync(resultsFile, { force: true });
+        if (attempt > 1) {
+          rmSync(resultsFile, { force: true });
+          // Each attempt is a new pod, with new emptyDir volumes.
+          rmSync(emptyDirs, { recursive: true, force: true });
+        }
         failure = await this.attempt(request, pod.volumes, containers, resultsFile, abort.signal, log);
         if (abort.signal.aborted) {
           const reason = String(abort.signal.reason);
@@ -127,6 +132,8 @@ export class LocalBackend implements Backend {
     } finally {
       if (timer) clearTimeout(timer);
       rmSync(resultsFile, { force: true });
+      // emptyDir volumes end with their pod: whatever the job kept there (credentials) goes too.
+      rmSync(emptyDirs, { recursive: true, force: true });
       log.close();
     }
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerMounts, defaultVolumeRoot, toHostPath, type MountContext } from '../../src/runner/mounts.ts';
@@ -66,5 +66,31 @@ new Job(p, 'count', { image: 'alpine', caches: [cache], env: { COUNTER: cache.pa
     const file = path.join(cacheHome, 'kayci/volumes/kayci-cache-demo/n');
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8').trim()).toBe('2');
+  });
+});
+
+describe('emptyDir volumes', () => {
+  it('last as long as the job\'s pod: fresh per attempt, gone when the job ends', async () => {
+    const dir = project({
+      'kayci.ts': `import { App, Job, Pipeline } from 'kayci';
+const p = new Pipeline(new App(), 'scratch');
+new Job(p, 'flaky', {
+  image: 'alpine',
+  retries: 1,
+  volumes: [{ name: 'tmp', emptyDir: {} }],
+  volumeMounts: [{ name: 'tmp', mountPath: '/scratch' }],
+  env: { SCRATCH: '/scratch' },
+  run: 'ls "$SCRATCH"; touch "$SCRATCH/secret"; test -f .second || { touch .second; exit 1; }',
+});
+`,
+    });
+    const io = captureIo(dir);
+    expect(await main(['run', '--jobs', '1'], io)).toBe(0);
+    // The second attempt saw an empty directory: nothing of the first attempt's files.
+    expect(io.stdout).not.toContain('flaky │ secret');
+    expect(readFileSync(path.join(dir, '.second'), 'utf8')).toBe('');
+    const runs = path.join(dir, '.kayci/runs');
+    const [run] = readdirSync(runs);
+    expect(existsSync(path.join(runs, run!, 'volumes', 'flaky'))).toBe(false);
   });
 });
