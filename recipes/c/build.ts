@@ -4,13 +4,13 @@
 //
 // Meson support is rendered and unit-tested only: meson and ninja are not installed where
 // kayci's tests run, so no test executes a Meson build.
+import type { IConstruct } from 'constructs';
 import { Cache } from '../../constructs/cache.ts';
 import { Job } from '../../constructs/job.ts';
-import { PropError } from '../../constructs/errors.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob, sh, type RecipeProps } from '../common.ts';
-import { absolute, argsOf, at, idAndProps, oneOf, parallelism, pathProp, result, tools, type CTool } from './shared.ts';
+import { at, idAndProps, recipeJob, sh, throwProblems, writeResult, type Problem, type RecipeProps } from '../common.ts';
+import { absolute, argsOf, oneOf, parallelism, pathProp, tools, type CTool } from './shared.ts';
 
 export type CBuildSystem = 'cmake' | 'make' | 'meson';
 export type CCompiler = 'gcc' | 'clang';
@@ -30,6 +30,7 @@ export function compilerEnv(compiler: CCompiler): Record<'CC' | 'CXX', string> {
   return { CC: compiler, CXX: CXX[compiler] };
 }
 
+/** Props of CBuild. */
 export interface CBuildProps extends RecipeProps {
   /**
    * The build system: `cmake` (configure, build, install), `make` (run the project's Makefile)
@@ -116,7 +117,7 @@ export interface CBuildProps extends RecipeProps {
 
 /**
  * Builds a C project. Results: `buildDir` (the build directory, relative to the workspace) and
- * `prefix` (where it was installed; empty unless `install`).
+ * `prefix` (where it was installed, relative to the workspace; empty unless `install`).
  *
  * ```ts
  * const build = new CBuild(pipeline, { buildType: 'Debug', ccache: true });
@@ -167,28 +168,31 @@ export class CBuild extends Job<'buildDir' | 'prefix'> {
   }
 }
 
-type Where = ReturnType<typeof at>;
-
 /** Defaults applied and every prop checked, then the script. */
-function planBuild(where: Where, props: CBuildProps) {
-  const buildSystem = oneOf(where, 'buildSystem', props.buildSystem, BUILD_SYSTEMS, 'cmake');
-  const compiler = oneOf(where, 'compiler', props.compiler, COMPILERS, 'gcc');
+function planBuild(where: IConstruct, props: CBuildProps) {
+  const problems: Problem[] = [];
+  const buildSystem = oneOf(problems, 'buildSystem', props.buildSystem, BUILD_SYSTEMS, 'cmake');
+  const compiler = oneOf(problems, 'compiler', props.compiler, COMPILERS, 'gcc');
   const coverage = props.coverage ?? false;
   const own: Record<CBuildSystem, 'cmakeArgs' | 'makeArgs' | 'mesonArgs'> = { cmake: 'cmakeArgs', make: 'makeArgs', meson: 'mesonArgs' };
-  for (const [system, prop] of Object.entries(own)) {
-    if (system !== buildSystem && props[prop] !== undefined) throw new PropError(where, prop, `is for ${system} builds; this build uses ${buildSystem}`);
+  // Which arguments belong is known only for a build system that is one.
+  if (problems.length === 0) {
+    for (const [system, prop] of Object.entries(own)) {
+      if (system !== buildSystem && props[prop] !== undefined) problems.push([prop, `is for ${system} builds; this build uses ${buildSystem}`]);
+    }
   }
   if (buildSystem === 'make') {
-    if (props.buildType !== undefined) throw new PropError(where, 'buildType', 'make has no build types: pass flags in makeArgs, e.g. ["CFLAGS=-O0 -g"]');
-    if (props.install) throw new PropError(where, 'install', 'make has no common install convention: add your install target to targets (e.g. ["all", "install"]) with its variables in makeArgs');
-    if (props.ccache) throw new PropError(where, 'ccache', 'is for cmake and meson builds: with make, put ccache in front of the compiler in makeArgs yourself, e.g. ["CC=ccache gcc"]');
+    if (props.buildType !== undefined) problems.push(['buildType', 'make has no build types: pass flags in makeArgs, e.g. ["CFLAGS=-O0 -g"]']);
+    if (props.install) problems.push(['install', 'make has no common install convention: add your install target to targets (e.g. ["all", "install"]) with its variables in makeArgs']);
+    if (props.ccache) problems.push(['ccache', 'is for cmake and meson builds: with make, put ccache in front of the compiler in makeArgs yourself, e.g. ["CC=ccache gcc"]']);
   }
-  const buildType = buildSystem === 'make' ? undefined : oneOf(where, 'buildType', props.buildType, BUILD_TYPES, coverage ? 'Debug' : 'Release');
-  if (props.prefix !== undefined && !props.install) throw new PropError(where, 'prefix', 'has no effect without install: true');
-  const sourceDir = pathProp(where, 'sourceDir', props.sourceDir, '.');
-  const buildDir = pathProp(where, 'buildDir', props.buildDir, 'build');
-  const prefix = props.install ? pathProp(where, 'prefix', props.prefix, 'dist') : undefined;
-  const jobs = parallelism(where, props.parallel);
+  const buildType = buildSystem === 'make' ? undefined : oneOf(problems, 'buildType', props.buildType, BUILD_TYPES, coverage ? 'Debug' : 'Release');
+  if (props.prefix !== undefined && !props.install) problems.push(['prefix', 'has no effect without install: true']);
+  const sourceDir = pathProp(problems, 'sourceDir', props.sourceDir, '.');
+  const buildDir = pathProp(problems, 'buildDir', props.buildDir, 'build');
+  const prefix = props.install ? pathProp(problems, 'prefix', props.prefix, 'dist') : undefined;
+  const jobs = parallelism(problems, props.parallel);
+  throwProblems(where, problems);
   const ccache = props.ccache === true ? new Cache('ccache') : props.ccache || undefined;
 
   const env: Record<string, string> = compilerEnv(compiler);
@@ -228,8 +232,8 @@ function planBuild(where: Where, props: CBuildProps) {
     if (coverage) lines.push(resetCounters(B));
     if (prefix) lines.push(`meson install -C ${B}`);
   }
-  lines.push(result('buildDir', buildDir));
-  if (prefix) lines.push(result('prefix', prefix));
+  lines.push(writeResult('buildDir', buildDir));
+  if (prefix) lines.push(writeResult('prefix', prefix));
   return { buildSystem, compiler, buildType, sourceDir, buildDir, prefix, coverage, ccache, makeVariables, env, tools: needed, run: lines.join('\n') };
 }
 

@@ -1,18 +1,19 @@
 // CCoverage: line coverage of a C build with gcovr, after its tests ran. The build must be
 // instrumented (`new CBuild(p, { coverage: true })`) and the tests must have run in the same
 // workspace: gcovr reads the .gcno files the compiler wrote and the .gcda counters the tests did.
+// The reports go to `.kayci/out/<id>/`.
 import { Job } from '../../constructs/job.ts';
-import { PropError } from '../../constructs/errors.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob, sh, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, outDir, recipeJob, sh, throwProblems, writeResult, type Problem, type RecipeProps } from '../common.ts';
 import type { CBuild } from './build.ts';
 import type { CTest, MakeTest } from './test.ts';
-import { argsOf, at, exclusive, idAndProps, pathProp, readsFilesOf, result, tools, type CTool } from './shared.ts';
+import { argsOf, exclusive, pathProp, tools, type CTool } from './shared.ts';
 
 /** gcovr installed in the cluster image when it has none (CI images of XRPLF pin the same). */
 export const GCOVR_VERSION = '8.3';
 
+/** Props of CCoverage. */
 export interface CCoverageProps extends RecipeProps {
   /**
    * The test run whose counters are reported; the job needs it, and its `build` is the default
@@ -49,7 +50,7 @@ export interface CCoverageProps extends RecipeProps {
   /**
    * Where the reports go, relative to the workspace: `cobertura.xml`, `summary.json` (gcovr's
    * JSON summary) and `summary.txt` (the table and totals the log shows).
-   * @default 'coverage'
+   * @default `.kayci/out/<id>`
    */
   readonly outputDir?: string;
   /**
@@ -70,9 +71,9 @@ export interface CCoverageProps extends RecipeProps {
 }
 
 /**
- * gcovr over a coverage build after its tests ran: a Cobertura XML report and a summary.
- * Results: `coverage` (line coverage in percent, e.g. `87.5`) and `cobertura` (the XML
- * report's path, relative to the workspace).
+ * gcovr over a coverage build after its tests ran: a Cobertura XML report and a summary, in
+ * `.kayci/out/<id>/` by default. Results: `coverage` (line coverage in percent, e.g. `87.5`)
+ * and `cobertura` (the XML report's path, relative to the workspace).
  */
 export class CCoverage extends Job<'coverage' | 'cobertura'> {
   /** The coverage build, if known. */
@@ -83,23 +84,23 @@ export class CCoverage extends Job<'coverage' | 'cobertura'> {
   constructor(scope: Pipeline, id: string, props?: CCoverageProps);
   constructor(scope: Pipeline, idOrProps?: string | CCoverageProps, maybeProps?: CCoverageProps) {
     const [id, props] = idAndProps(idOrProps, maybeProps, 'coverage');
-    const where = at(scope, id);
-    exclusive(where, props, 'build', 'buildDir');
+    const problems: Problem[] = [];
+    exclusive(problems, props, 'build', 'buildDir');
     const build = props.build ?? props.test?.build;
     if (props.build && props.test?.build && props.test.build !== props.build) {
-      throw new PropError(where, 'build', `${props.build.node.path} is not the build ${props.test.node.path} tested (${props.test.build.node.path}); leave build out to use the tested one`);
+      problems.push(['build', `${props.build.node.path} is not the build ${props.test.node.path} tested (${props.test.build.node.path}); leave build out to use the tested one`]);
+    } else if (build && !build.coverage) {
+      problems.push(['build', `${build.node.path} is not instrumented for coverage: give it coverage: true (a separate build, e.g. new CBuild(pipeline, 'coverage-build', { coverage: true, buildDir: 'build-coverage' }))`]);
     }
-    if (props.buildDir !== undefined && props.test?.build) throw new PropError(where, 'buildDir', `cannot be combined with test, whose build already says it`);
-    if (build && !build.coverage) {
-      throw new PropError(where, 'build', `${build.node.path} is not instrumented for coverage: give it coverage: true (a separate build, e.g. new CBuild(pipeline, 'coverage-build', { coverage: true, buildDir: 'build-coverage' }))`);
-    }
-    const buildDir = build?.buildDir ?? pathProp(where, 'buildDir', props.buildDir, 'build');
-    const root = pathProp(where, 'root', props.root, build?.sourceDir ?? '.');
-    const outputDir = pathProp(where, 'outputDir', props.outputDir, 'coverage');
+    if (props.buildDir !== undefined && props.test?.build) problems.push(['buildDir', `cannot be combined with test, whose build already says it`]);
+    const buildDir = build?.buildDir ?? pathProp(problems, 'buildDir', props.buildDir, 'build');
+    const root = pathProp(problems, 'root', props.root, build?.sourceDir ?? '.');
+    const outputDir = pathProp(problems, 'outputDir', props.outputDir, outDir(id));
     const min = props.failUnderLine;
-    if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 100)) throw new PropError(where, 'failUnderLine', `must be a percentage from 0 to 100, got ${min}`);
+    if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 100)) problems.push(['failUnderLine', `must be a percentage from 0 to 100, got ${min}`]);
     const gcov = props.gcovExecutable ?? (build?.compiler === 'clang' ? 'llvm-cov gcov' : undefined);
-    if (gcov !== undefined && gcov.trim() === '') throw new PropError(where, 'gcovExecutable', 'must name a command, or be left out');
+    if (gcov !== undefined && gcov.trim() === '') problems.push(['gcovExecutable', 'must name a command, or be left out']);
+    throwProblems(at(scope, id), problems);
 
     const O = sh(outputDir);
     const cobertura = `${outputDir}/cobertura.xml`;
@@ -128,7 +129,7 @@ export class CCoverage extends Job<'coverage' | 'cobertura'> {
       `cat ${O}/summary.txt`,
       `coverage=$$(sed -n 's/^lines: \\([0-9.]*\\)%.*/\\1/p' ${O}/summary.txt | head -n 1)`,
       'echo "coverage=${coverage:-0}" >> "$KAYCI_RESULTS_FILE"',
-      result('cobertura', cobertura),
+      writeResult('cobertura', cobertura),
       'exit "$status"',
     ].join('\n');
     const needed: CTool[] = ['gcovr'];
@@ -137,7 +138,7 @@ export class CCoverage extends Job<'coverage' | 'cobertura'> {
     if (props.test) this.needs(props.test);
     if (build) {
       this.needs(build);
-      readsFilesOf(this, scope, build, `the coverage counters in ${buildDir}`);
+      needsWorkspace(this, `reads the coverage counters in ${buildDir} that ${build.node.path} writes`);
     }
     this.build = build;
     this.outputDir = outputDir;

@@ -3,13 +3,13 @@
 // compile_commands.json). Each prints its findings one per line, reports how many as the
 // `issues` result, and fails the job when there are any.
 import { Job } from '../../constructs/job.ts';
-import { PropError } from '../../constructs/errors.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob, sh, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, recipeJob, sh, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import type { CBuild } from './build.ts';
-import { argsOf, at, exclusive, idAndProps, parallelism, pathProp, readsFilesOf, tools } from './shared.ts';
+import { argsOf, exclusive, parallelism, pathProp, tools } from './shared.ts';
 
+/** Props of CppCheck. */
 export interface CppCheckProps extends RecipeProps {
   /**
    * Check the files of this CMake or Meson build, with the include paths and defines of its
@@ -67,24 +67,27 @@ export class CppCheck extends Job<'issues'> {
   constructor(scope: Pipeline, id: string, props?: CppCheckProps);
   constructor(scope: Pipeline, idOrProps?: string | CppCheckProps, maybeProps?: CppCheckProps) {
     const [id, props] = idAndProps(idOrProps, maybeProps, 'cppcheck');
-    const where = at(scope, id);
-    exclusive(where, props, 'build', 'sources');
-    exclusive(where, props, 'build', 'includeDirs');
+    const problems: Problem[] = [];
+    exclusive(problems, props, 'build', 'sources');
+    exclusive(problems, props, 'build', 'includeDirs');
     const build = props.build;
     if (build?.buildSystem === 'make') {
-      throw new PropError(where, 'build', `${build.node.path} is a make build, which writes no compile_commands.json: give sources and includeDirs instead`);
+      problems.push(['build', `${build.node.path} is a make build, which writes no compile_commands.json: give sources and includeDirs instead`]);
     }
     const enable = props.enable ?? CPPCHECK_ENABLE;
-    for (const e of enable) if (!/^[a-zA-Z]+$/.test(e)) throw new PropError(where, 'enable', `must hold cppcheck check groups (warning, style, …), got ${JSON.stringify(e)}`);
-    const sources = (props.sources ?? ['src']).map((s, i) => pathProp(where, `sources[${i}]`, s, s));
-    if (sources.length === 0) throw new PropError(where, 'sources', 'must name at least one file or directory, or be left out');
-    const includes = (props.includeDirs ?? ['include']).map((d, i) => pathProp(where, `includeDirs[${i}]`, d, d));
+    const group = enable.find((e) => !/^[a-zA-Z]+$/.test(e));
+    if (group !== undefined) problems.push(['enable', `must hold cppcheck check groups (warning, style, …), got ${JSON.stringify(group)}`]);
+    const sources = (props.sources ?? ['src']).map((s, i) => pathProp(problems, `sources[${i}]`, s, s));
+    if (sources.length === 0) problems.push(['sources', 'must name at least one file or directory, or be left out']);
+    const includes = (props.includeDirs ?? ['include']).map((d, i) => pathProp(problems, `includeDirs[${i}]`, d, d));
+    const jobs = parallelism(problems, props.parallel);
+    throwProblems(at(scope, id), problems);
     const options = [
       '--quiet',
       '--error-exitcode=1',
       '--inline-suppr',
       ...(enable.length > 0 ? [`--enable=${enable.join(',')}`] : []),
-      `-j ${parallelism(where, props.parallel)}`,
+      `-j ${jobs}`,
       ...(props.std !== undefined ? [`--std=${sh(props.std)}`] : []),
       ...(props.suppress ?? []).map((s) => sh(`--suppress=${s}`)),
       sh(`--template=${CPPCHECK_TEMPLATE}`),
@@ -105,11 +108,12 @@ export class CppCheck extends Job<'issues'> {
     super(scope, id, recipeJob(props, { image: IMAGES.cppcheck, run, tools: tools('cppcheck'), results: ['issues'] }));
     if (build) {
       this.needs(build);
-      readsFilesOf(this, scope, build, `${build.buildDir}/compile_commands.json`);
+      needsWorkspace(this, `reads ${build.buildDir}/compile_commands.json that ${build.node.path} writes`);
     }
   }
 }
 
+/** Props of ClangTidy. */
 export interface ClangTidyProps extends RecipeProps {
   /**
    * The CMake or Meson build whose compile_commands.json clang-tidy reads; the job needs it.
@@ -158,15 +162,16 @@ export class ClangTidy extends Job<'issues'> {
   constructor(scope: Pipeline, id: string, props?: ClangTidyProps);
   constructor(scope: Pipeline, idOrProps?: string | ClangTidyProps, maybeProps?: ClangTidyProps) {
     const [id, props] = idAndProps(idOrProps, maybeProps, 'clang-tidy');
-    const where = at(scope, id);
-    exclusive(where, props, 'build', 'buildDir');
+    const problems: Problem[] = [];
+    exclusive(problems, props, 'build', 'buildDir');
     const build = props.build;
     if (build?.buildSystem === 'make') {
-      throw new PropError(where, 'build', `${build.node.path} is a make build, which writes no compile_commands.json: clang-tidy needs a CMake or Meson build (or one made with bear)`);
+      problems.push(['build', `${build.node.path} is a make build, which writes no compile_commands.json: clang-tidy needs a CMake or Meson build (or one made with bear)`]);
     }
-    const buildDir = build?.buildDir ?? pathProp(where, 'buildDir', props.buildDir, 'build');
-    const sources = props.sources?.map((s, i) => pathProp(where, `sources[${i}]`, s, s));
-    if (sources?.length === 0) throw new PropError(where, 'sources', 'must name at least one file or directory, or be left out');
+    const buildDir = build?.buildDir ?? pathProp(problems, 'buildDir', props.buildDir, 'build');
+    const sources = props.sources?.map((s, i) => pathProp(problems, `sources[${i}]`, s, s));
+    if (sources?.length === 0) problems.push(['sources', 'must name at least one file or directory, or be left out']);
+    throwProblems(at(scope, id), problems);
     const B = sh(buildDir);
     const options = [
       `-p ${B}`,
@@ -218,7 +223,7 @@ export class ClangTidy extends Job<'issues'> {
     super(scope, id, recipeJob(props, { image: IMAGES.clangTidy, run, tools: tools('clang-tidy'), results: ['issues'] }));
     if (build) {
       this.needs(build);
-      readsFilesOf(this, scope, build, `${buildDir}/compile_commands.json`);
+      needsWorkspace(this, `reads ${buildDir}/compile_commands.json that ${build.node.path} writes`);
     }
   }
 }

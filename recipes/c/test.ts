@@ -2,13 +2,13 @@
 // MakeTest runs a Makefile's test target. Both fail the job when a test fails, with the failing
 // test's output in the log.
 import { Job } from '../../constructs/job.ts';
-import { PropError } from '../../constructs/errors.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob, sh, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, recipeJob, sh, throwProblems, writeResult, type Problem, type RecipeProps } from '../common.ts';
 import { compilerEnv, type CBuild } from './build.ts';
-import { absolute, argsOf, at, exclusive, idAndProps, parallelism, pathProp, readsFilesOf, result, tools } from './shared.ts';
+import { absolute, argsOf, exclusive, parallelism, pathProp, tools } from './shared.ts';
 
+/** Props of CTest. */
 export interface CTestProps extends RecipeProps {
   /**
    * The CMake build whose tests run: the job needs it and runs in its build directory.
@@ -21,7 +21,8 @@ export interface CTestProps extends RecipeProps {
    */
   readonly buildDir?: string;
   /**
-   * Where ctest writes the JUnit XML report, relative to the workspace.
+   * Where ctest writes the JUnit XML report, relative to the workspace. Unlike other recipes'
+   * reports (in `.kayci/out/<id>/`) it stays with the build it belongs to.
    * @default `<buildDir>/ctest-junit.xml`
    */
   readonly junit?: string;
@@ -54,16 +55,17 @@ export class CTest extends Job<'junit' | 'tests' | 'failed'> {
   constructor(scope: Pipeline, id: string, props?: CTestProps);
   constructor(scope: Pipeline, idOrProps?: string | CTestProps, maybeProps?: CTestProps) {
     const [id, props] = idAndProps(idOrProps, maybeProps, 'test');
-    const where = at(scope, id);
-    exclusive(where, props, 'build', 'buildDir');
+    const problems: Problem[] = [];
+    exclusive(problems, props, 'build', 'buildDir');
     const build = props.build;
     if (build && build.buildSystem !== 'cmake') {
       const instead = build.buildSystem === 'make' ? 'use MakeTest for make builds' : 'run `meson test -C <buildDir>` for Meson builds';
-      throw new PropError(where, 'build', `${build.node.path} is a ${build.buildSystem} build; ctest needs a CMake build directory: ${instead}`);
+      problems.push(['build', `${build.node.path} is a ${build.buildSystem} build; ctest needs a CMake build directory: ${instead}`]);
     }
-    const buildDir = build?.buildDir ?? pathProp(where, 'buildDir', props.buildDir, 'build');
-    const junit = pathProp(where, 'junit', props.junit, `${buildDir}/ctest-junit.xml`);
-    const jobs = parallelism(where, props.parallel);
+    const buildDir = build?.buildDir ?? pathProp(problems, 'buildDir', props.buildDir, 'build');
+    const junit = pathProp(problems, 'junit', props.junit, `${buildDir}/ctest-junit.xml`);
+    const jobs = parallelism(problems, props.parallel);
+    throwProblems(at(scope, id), problems);
     const B = sh(buildDir);
     const J = sh(junit);
     const config = build?.buildType ? ` --build-config ${build.buildType}` : '';
@@ -76,7 +78,7 @@ export class CTest extends Job<'junit' | 'tests' | 'failed'> {
       `  tests=$$(sed -n 's/.*[[:space:]]tests="\\([0-9]*\\)".*/\\1/p' ${J} | head -n 1)`,
       `  failed=$$(sed -n 's/.*[[:space:]]failures="\\([0-9]*\\)".*/\\1/p' ${J} | head -n 1)`,
       'fi',
-      result('junit', junit),
+      writeResult('junit', junit),
       'echo "tests=${tests:-0}" >> "$KAYCI_RESULTS_FILE"',
       'echo "failed=${failed:-0}" >> "$KAYCI_RESULTS_FILE"',
       'exit "$status"',
@@ -89,7 +91,7 @@ export class CTest extends Job<'junit' | 'tests' | 'failed'> {
     }));
     if (build) {
       this.needs(build);
-      readsFilesOf(this, scope, build, `the build directory ${buildDir}`);
+      needsWorkspace(this, `reads the build directory ${buildDir} that ${build.node.path} writes`);
     }
     this.build = build;
     this.buildDir = buildDir;
@@ -97,6 +99,7 @@ export class CTest extends Job<'junit' | 'tests' | 'failed'> {
   }
 }
 
+/** Props of MakeTest. */
 export interface MakeTestProps extends RecipeProps {
   /**
    * The make build whose tests run: the job needs it and runs make where it did.
@@ -139,16 +142,17 @@ export class MakeTest extends Job {
   constructor(scope: Pipeline, id: string, props?: MakeTestProps);
   constructor(scope: Pipeline, idOrProps?: string | MakeTestProps, maybeProps?: MakeTestProps) {
     const [id, props] = idAndProps(idOrProps, maybeProps, 'test');
-    const where = at(scope, id);
-    exclusive(where, props, 'build', 'sourceDir');
+    const problems: Problem[] = [];
+    exclusive(problems, props, 'build', 'sourceDir');
     const build = props.build;
     if (build && build.buildSystem !== 'make') {
-      throw new PropError(where, 'build', `${build.node.path} is a ${build.buildSystem} build; MakeTest runs a Makefile: ${build.buildSystem === 'cmake' ? 'use CTest' : 'run `meson test -C <buildDir>`'}`);
+      problems.push(['build', `${build.node.path} is a ${build.buildSystem} build; MakeTest runs a Makefile: ${build.buildSystem === 'cmake' ? 'use CTest' : 'run `meson test -C <buildDir>`'}`]);
     }
-    const sourceDir = build?.sourceDir ?? pathProp(where, 'sourceDir', props.sourceDir, '.');
+    const sourceDir = build?.sourceDir ?? pathProp(problems, 'sourceDir', props.sourceDir, '.');
     const target = props.target ?? 'test';
-    if (typeof target !== 'string' || !/^[^\s'"$]+$/.test(target)) throw new PropError(where, 'target', `must be a make target, got ${JSON.stringify(target)}`);
-    const jobs = parallelism(where, props.parallel);
+    if (typeof target !== 'string' || !/^[^\s'"$]+$/.test(target)) problems.push(['target', `must be a make target, got ${JSON.stringify(target)}`]);
+    const jobs = parallelism(problems, props.parallel);
+    throwProblems(at(scope, id), problems);
     const dir = sourceDir === '.' ? '' : ` -C ${sh(sourceDir)}`;
     super(scope, id, recipeJob(props, {
       image: IMAGES.cToolchain,
@@ -159,7 +163,7 @@ export class MakeTest extends Job {
     }));
     if (build) {
       this.needs(build);
-      readsFilesOf(this, scope, build, `the files of its build in ${build.buildDir}`);
+      needsWorkspace(this, `reads the files of its build in ${build.buildDir} that ${build.node.path} writes`);
     }
     this.build = build;
     this.sourceDir = sourceDir;

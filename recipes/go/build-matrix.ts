@@ -2,10 +2,11 @@
 // platform per job), named `<id>-<os>-<arch>` and reachable by platform with typed results.
 import { Construct } from 'constructs';
 import type { Pipeline } from '../../constructs/pipeline.ts';
+import { at, idAndProps, throwProblems, type Problem } from '../common.ts';
 import { GoBuild, goBuildProblems, type GoBuildProps } from './build.ts';
-import { idAndProps, throwProblems, type Problem } from './go.ts';
 import { goPlatformProblem, type GoPlatform } from './platforms.ts';
 
+/** Props of GoBuildMatrix: those of GoBuild, shared by every platform's build, and the platforms. */
 export interface GoBuildMatrixProps<P extends GoPlatform = GoPlatform> extends Omit<GoBuildProps, 'platform' | 'output'> {
   /** The `GOOS/GOARCH` pairs to build for, e.g. `['linux/amd64', 'linux/arm64', 'darwin/arm64']`. */
   readonly platforms: readonly P[];
@@ -13,8 +14,9 @@ export interface GoBuildMatrixProps<P extends GoPlatform = GoPlatform> extends O
 
 /**
  * One GoBuild per platform, added to the pipeline as `<id>-<os>-<arch>` (`build-linux-arm64`),
- * each writing `bin/<name>-<os>-<arch>`. `matrix.builds['linux/arm64'].results.sha256` is
- * typed by the platforms given; `needs: matrix.jobs` waits for all of them.
+ * each writing `bin/<name>-<os>-<arch>`. Not a job itself, so no results of its own: each build
+ * has GoBuild's (`binary`, `sha256`), and `matrix.builds['linux/arm64'].results.sha256` is typed
+ * by the platforms given; `needs: matrix.jobs` waits for all of them.
  */
 export class GoBuildMatrix<const P extends GoPlatform = GoPlatform> extends Construct {
   /** The build of each platform. */
@@ -26,10 +28,10 @@ export class GoBuildMatrix<const P extends GoPlatform = GoPlatform> extends Cons
   constructor(scope: Pipeline, id: string, props: GoBuildMatrixProps<P>);
   constructor(scope: Pipeline, idOrProps: string | GoBuildMatrixProps<P>, maybeProps?: GoBuildMatrixProps<P>) {
     const [id, props] = idAndProps(idOrProps, maybeProps, 'build');
-    super(scope, id);
-    const { platforms = [], ...shared } = props ?? ({} as Partial<GoBuildMatrixProps<P>>);
+    const { platforms = [], ...shared } = props as Partial<GoBuildMatrixProps<P>>;
     // Every problem is found before any job is added, so a bad matrix leaves no half of itself.
-    throwProblems(this, [...platformProblems(platforms), ...goBuildProblems(shared)]);
+    throwProblems(at(scope, id), [...platformProblems(platforms), ...goBuildProblems(shared)]);
+    super(scope, id);
     const builds = {} as Record<string, GoBuild>;
     for (const platform of platforms) {
       builds[platform] = new GoBuild(scope, `${id}-${platform.replace('/', '-')}`, { ...shared, platform });

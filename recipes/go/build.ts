@@ -6,10 +6,11 @@ import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { ParamRef, ResultRef } from '../../constructs/result.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob, sh } from '../common.ts';
-import { command, GO_INSTALL, goCacheSetup, goPropProblems, idAndProps, tagsFlag, throwProblems, type GoRecipeProps, type Problem } from './go.ts';
+import { at, idAndProps, recipeJob, sh, shWords, throwProblems, type Problem } from '../common.ts';
+import { GO_INSTALL, goCacheSetup, goPropProblems, tagsFlag, type GoRecipeProps } from './go.ts';
 import { goPlatformProblem, type GoPlatform } from './platforms.ts';
 
+/** Props of GoBuild. */
 export interface GoBuildProps extends GoRecipeProps {
   /**
    * The `GOOS/GOARCH` pair to build for, as `go tool dist list` prints it.
@@ -73,7 +74,10 @@ const OUTPUT_ENV = 'GOBUILD_OUTPUT';
 const X_ENV = 'GOBUILD_X_';
 const X_NAME = /^[\p{L}\p{N}_./~-]+\.[\p{L}_][\p{L}\p{N}_]*$/u;
 
-/** `go build` of one main package for one platform. Results: `binary` (its path) and `sha256`. */
+/**
+ * `go build` of one main package for one platform. Results: `binary` (its path, relative to the
+ * working directory: `bin/<name>-<os>-<arch>` by default) and `sha256` (its hex digest).
+ */
 export class GoBuild extends Job<'binary' | 'sha256'> {
   /** The `GOOS/GOARCH` pair it builds for. */
   readonly platform: GoPlatform;
@@ -83,7 +87,8 @@ export class GoBuild extends Job<'binary' | 'sha256'> {
   constructor(scope: Pipeline, props?: GoBuildProps);
   constructor(scope: Pipeline, id: string, props?: GoBuildProps);
   constructor(scope: Pipeline, idOrProps?: string | GoBuildProps, maybeProps?: GoBuildProps) {
-    const [id, props = {}] = idAndProps(idOrProps, maybeProps, 'build');
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'build');
+    throwProblems(at(scope, id), goBuildProblems(props));
     const platform = props.platform ?? 'linux/amd64';
     const [goos = '', goarch = ''] = platform.split('/');
     const { caches, env } = goCacheSetup(props);
@@ -108,7 +113,6 @@ export class GoBuild extends Job<'binary' | 'sha256'> {
     this.platform = platform;
     this.goos = goos;
     this.goarch = goarch;
-    throwProblems(this, goBuildProblems(props));
   }
 }
 
@@ -156,7 +160,7 @@ function goBuildScript(props: GoBuildProps, goos: string, goarch: string, static
   } else {
     lines.push(
       // The conventional layouts: one main package under cmd/, or the module root.
-      `if [ -d cmd ]; then mains=$(${command(['go', 'list', ...tagsFlag(props.tags), '-f', '{{if eq .Name "main"}}{{.ImportPath}}{{end}}', './cmd/...'])}); else mains=; fi`,
+      `if [ -d cmd ]; then mains=$(${shWords(['go', 'list', ...tagsFlag(props.tags), '-f', '{{if eq .Name "main"}}{{.ImportPath}}{{end}}', './cmd/...'])}); else mains=; fi`,
       'set -- $mains',
       'if [ "$#" -gt 1 ]; then',
       '  echo "GoBuild: cmd/ holds $# main packages ($*): set the package prop to one of them (one GoBuild, or GoBuildMatrix, per binary)" >&2',
@@ -174,7 +178,7 @@ function goBuildScript(props: GoBuildProps, goos: string, goarch: string, static
     } else {
       lines.push(
         // As go build names a binary: the import path's last element, skipping a /vN suffix.
-        `path=$(${command(['go', 'list', ...tagsFlag(props.tags), '-f', '{{.ImportPath}}'])} "$pkg")`,
+        `path=$(${shWords(['go', 'list', ...tagsFlag(props.tags), '-f', '{{.ImportPath}}'])} "$pkg")`,
         'name=${path##*/}',
         'case "$name" in v[0-9]|v[0-9][0-9]|v[0-9][0-9][0-9]) case "$path" in */*) path=${path%/*}; name=${path##*/};; esac;; esac',
         `out=bin/$name${suffix}`,
@@ -199,7 +203,7 @@ function goBuildScript(props: GoBuildProps, goos: string, goarch: string, static
   }
   lines.push(
     'mkdir -p "$(dirname "$out")"',
-    `${command(['go', 'build', ...((props.trimpath ?? true) ? ['-trimpath'] : []), ...tagsFlag(props.tags), ...(props.flags ?? [])])}${ldflags ? ` -ldflags "${xCount > 0 ? '$ldflags' : `$${LDFLAGS_ENV}`}"` : ''} -o "$out" "$pkg"`,
+    `${shWords(['go', 'build', ...((props.trimpath ?? true) ? ['-trimpath'] : []), ...tagsFlag(props.tags), ...(props.flags ?? [])])}${ldflags ? ` -ldflags "${xCount > 0 ? '$ldflags' : `$${LDFLAGS_ENV}`}"` : ''} -o "$out" "$pkg"`,
     'if command -v sha256sum >/dev/null 2>&1; then sum=$(sha256sum "$out"); else sum=$(shasum -a 256 "$out"); fi',
     'sum=${sum%% *}',
     `echo "built $out for ${goos}/${goarch} from $pkg, sha256 $sum"`,

@@ -1,10 +1,9 @@
 // What the Go recipes share: the Go cache, props every Go recipe takes, the pinned versions of
-// the Go tools they `go run`, and the checks and shell fragments for packages, tags and flags.
+// the Go tools they `go run`, and the checks and flags for packages and tags. What every recipe
+// shares (constructor shape, prop checks, output directory, quoting) is in ../common.ts.
 import { Cache } from '../../constructs/cache.ts';
 import type { EnvValue } from '../../constructs/container.ts';
-import { PropError } from '../../constructs/errors.ts';
-import type { IConstruct } from 'constructs';
-import { sh, type RecipeProps, type Tools } from '../common.ts';
+import type { Problem, RecipeProps, Tools } from '../common.ts';
 import { IMAGES } from '../images.ts';
 
 /**
@@ -60,20 +59,6 @@ export function goCacheSetup(props: GoRecipeProps, extra: Readonly<Record<string
   return { caches: [cache], env };
 }
 
-/** Picks the id and props of a recipe constructed as `(scope)`, `(scope, props)` or `(scope, id, props)`. */
-export function idAndProps<P>(idOrProps: string | P | undefined, props: P | undefined, defaultId: string): [string, P | undefined] {
-  return typeof idOrProps === 'string' ? [idOrProps, props] : [defaultId, idOrProps];
-}
-
-/** A problem with a prop, found before the construct exists and thrown once it does. */
-export type Problem = readonly [prop: string, message: string];
-
-/** Throws the first problem as a PropError on `scope`. */
-export function throwProblems(scope: IConstruct, problems: readonly Problem[]): void {
-  const [first] = problems;
-  if (first) throw new PropError(scope, first[0], first[1]);
-}
-
 const TAG = /^[\p{L}\p{N}_.]+$/u;
 
 /** Problems with the props every Go recipe takes, and with a package list. */
@@ -94,9 +79,4 @@ export function goPropProblems(props: GoRecipeProps & { readonly packages?: read
 /** `-tags=a,b` for go commands, or nothing. */
 export function tagsFlag(tags: readonly string[] | undefined, flag = '-tags'): string[] {
   return tags && tags.length > 0 ? [`${flag}=${tags.join(',')}`] : [];
-}
-
-/** Words joined into a shell command line, each quoted as needed (a comma needs no quotes). */
-export function command(words: readonly string[]): string {
-  return words.map((w) => (/^[\w./:=@+,-]+$/.test(w) ? w : sh(w))).join(' ');
 }

@@ -2,9 +2,10 @@
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob } from '../common.ts';
-import { command, GO_INSTALL, goCacheSetup, goPropProblems, idAndProps, tagsFlag, throwProblems, type GoRecipeProps, type Problem } from './go.ts';
+import { at, idAndProps, recipeJob, shWords, throwProblems, type Problem } from '../common.ts';
+import { GO_INSTALL, goCacheSetup, goPropProblems, tagsFlag, type GoRecipeProps } from './go.ts';
 
+/** Props of GoLint. */
 export interface GoLintProps extends GoRecipeProps {
   /**
    * Package patterns to lint.
@@ -49,15 +50,16 @@ const LINTER = /^[a-z0-9][a-z0-9_-]*$/;
 // environment, which Kubernetes expands, never spliced into the script, which the shell parses.
 const NEW_FROM_REV_ENV = 'LINT_NEW_FROM_REV';
 
-/** `golangci-lint run`. */
+/** `golangci-lint run`, failing the job on any issue it reports. No results. */
 export class GoLint extends Job {
   constructor(scope: Pipeline, props?: GoLintProps);
   constructor(scope: Pipeline, id: string, props?: GoLintProps);
   constructor(scope: Pipeline, idOrProps?: string | GoLintProps, maybeProps?: GoLintProps) {
-    const [id, props = {}] = idAndProps(idOrProps, maybeProps, 'lint');
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'lint');
     const packages = props.packages ?? ['./...'];
+    throwProblems(at(scope, id), goLintProblems({ ...props, packages }));
     const run = [
-      command([
+      shWords([
         // golangci-lint takes a machine-wide lock and fails when another instance holds it; jobs
         // of a local run (or two runs) are independent and may lint at the same time.
         'golangci-lint', 'run', '--allow-parallel-runners',
@@ -69,7 +71,7 @@ export class GoLint extends Job {
         ...(props.flags ?? []),
       ]),
       ...(props.newFromRev !== undefined ? [`--new-from-rev="$${NEW_FROM_REV_ENV}"`] : []),
-      command(packages),
+      shWords(packages),
     ].join(' ');
     const { caches, env } = goCacheSetup(props, { GOLANGCI_LINT_CACHE: 'golangci-lint' });
     if (props.newFromRev !== undefined) env[NEW_FROM_REV_ENV] = props.newFromRev;
@@ -80,7 +82,6 @@ export class GoLint extends Job {
       env,
       caches,
     }));
-    throwProblems(this, goLintProblems({ ...props, packages }));
   }
 }
 

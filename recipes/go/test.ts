@@ -1,12 +1,14 @@
 // GoTest: `go test` through gotestsum, for a JUnit report besides the usual output, with the
-// race detector and a coverage profile; results are the total coverage and the report's path.
+// race detector and a coverage profile, all written under `.kayci/out/<id>/`; results are the
+// total coverage and the report's path.
 import type { Duration } from 'cdk8s';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob, sh } from '../common.ts';
-import { command, GO_INSTALL, GO_TOOLS, goCacheSetup, goPropProblems, idAndProps, tagsFlag, throwProblems, type GoRecipeProps, type Problem } from './go.ts';
+import { at, idAndProps, outDir, recipeJob, script, sh, shWords, throwProblems, writeResult, type Problem } from '../common.ts';
+import { GO_INSTALL, GO_TOOLS, goCacheSetup, goPropProblems, tagsFlag, type GoRecipeProps } from './go.ts';
 
+/** Props of GoTest. */
 export interface GoTestProps extends GoRecipeProps {
   /**
    * Package patterns to test.
@@ -22,17 +24,17 @@ export interface GoTestProps extends GoRecipeProps {
   /**
    * Where to write the coverage profile (`-coverprofile`), relative to the working directory;
    * `false` for none, which leaves the `coverage` result empty.
-   * @default 'coverage.out'
+   * @default `.kayci/out/<id>/coverage.out`
    */
   readonly coverProfile?: string | false;
   /**
    * Where gotestsum writes the JUnit XML report, relative to the working directory.
-   * @default 'junit.xml'
+   * @default `.kayci/out/<id>/junit.xml`
    */
   readonly junitFile?: string;
   /**
-   * Where gotestsum writes the `go test -json` event stream.
-   * @default 'go-test.json'
+   * Where gotestsum writes the `go test -json` event stream, relative to the working directory.
+   * @default `.kayci/out/<id>/go-test.json`
    */
   readonly jsonFile?: string;
   /**
@@ -59,23 +61,27 @@ export interface GoTestProps extends GoRecipeProps {
   readonly flags?: readonly string[];
 }
 
-/** `go test` with the race detector, coverage and a JUnit report. Results: `coverage` (e.g. `87.5%`), `junit` (its path). */
+/**
+ * `go test` with the race detector, coverage and a JUnit report. Results: `coverage` (total
+ * statement coverage, e.g. `87.5%`; empty without a profile) and `junit` (the report's path,
+ * `.kayci/out/<id>/junit.xml` by default). Failing tests still write both, then fail the job.
+ */
 export class GoTest extends Job<'coverage' | 'junit'> {
   constructor(scope: Pipeline, props?: GoTestProps);
   constructor(scope: Pipeline, id: string, props?: GoTestProps);
   constructor(scope: Pipeline, idOrProps?: string | GoTestProps, maybeProps?: GoTestProps) {
-    const [id, props = {}] = idAndProps(idOrProps, maybeProps, 'test');
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'test');
+    throwProblems(at(scope, id), goTestProblems(props));
     const { caches, env } = goCacheSetup(props);
     const race = props.race ?? true;
     super(scope, id, recipeJob(props, {
       image: IMAGES.go,
-      run: goTestScript(props),
+      run: goTestScript(id, props),
       tools: { go: GO_INSTALL.go },
       results: ['coverage', 'junit'],
       env: { ...env, ...(race ? { CGO_ENABLED: '1' } : {}) },
       caches,
     }));
-    throwProblems(this, goTestProblems(props));
   }
 }
 
@@ -94,10 +100,11 @@ function goTestProblems(props: GoTestProps): Problem[] {
   return problems;
 }
 
-function goTestScript(props: GoTestProps): string {
-  const profile = props.coverProfile === undefined ? 'coverage.out' : props.coverProfile;
-  const junit = props.junitFile ?? 'junit.xml';
-  const json = props.jsonFile ?? 'go-test.json';
+function goTestScript(id: string, props: GoTestProps): string {
+  const out = outDir(id);
+  const profile = props.coverProfile === undefined ? `${out}/coverage.out` : props.coverProfile;
+  const junit = props.junitFile ?? `${out}/junit.xml`;
+  const json = props.jsonFile ?? `${out}/go-test.json`;
   const shuffle = props.shuffle === undefined || props.shuffle === false ? [] : [`-shuffle=${props.shuffle === true ? 'on' : props.shuffle}`];
   const goTestFlags = [
     ...((props.race ?? true) ? ['-race'] : []),
@@ -109,26 +116,24 @@ function goTestScript(props: GoTestProps): string {
   ];
   const outputs = [junit, json, ...(profile ? [profile] : [])];
   const dirs = [...new Set(outputs.filter((f) => f.includes('/')).map((f) => f.replace(/\/[^/]*$/, '') || '/'))];
-  const gotestsum = command([
+  const gotestsum = shWords([
     'go', 'run', GO_TOOLS.gotestsum, `--format=${props.format ?? 'pkgname'}`, `--junitfile=${junit}`, `--jsonfile=${json}`,
     '--', ...goTestFlags, ...(props.packages ?? ['./...']),
   ]);
-  return [
+  return script(
     // Stale reports from an earlier run in the same directory must not pass for this run's.
-    `rm -f ${outputs.map(sh).join(' ')}`,
-    ...(dirs.length > 0 ? [`mkdir -p ${dirs.map(sh).join(' ')}`] : []),
+    `rm -f ${shWords(outputs)}`,
+    dirs.length > 0 && `mkdir -p ${shWords(dirs)}`,
     // Failing tests still leave a report and a profile: record them, then fail.
     'status=0',
     `${gotestsum} || status=$?`,
-    ...(profile
-      ? [
-          `if [ -s ${sh(profile)} ] && coverage=$(go tool cover ${command([`-func=${profile}`])} | awk '/^total:/ {print $3}') && [ -n "$coverage" ]; then`,
-          '  echo "total coverage: $coverage"',
-          '  echo "coverage=$coverage" >> "$KAYCI_RESULTS_FILE"',
-          'fi',
-        ]
-      : []),
-    `echo ${sh(`junit=${junit}`)} >> "$KAYCI_RESULTS_FILE"`,
+    profile && [
+      `if [ -s ${sh(profile)} ] && coverage=$(go tool cover ${sh(`-func=${profile}`)} | awk '/^total:/ {print $3}') && [ -n "$coverage" ]; then`,
+      '  echo "total coverage: $coverage"',
+      '  echo "coverage=$coverage" >> "$KAYCI_RESULTS_FILE"',
+      'fi',
+    ],
+    writeResult('junit', junit),
     'exit "$status"',
-  ].join('\n');
+  );
 }

@@ -3,9 +3,10 @@
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob } from '../common.ts';
-import { command, GO_INSTALL, goCacheSetup, goPropProblems, idAndProps, tagsFlag, throwProblems, type GoRecipeProps } from './go.ts';
+import { at, idAndProps, recipeJob, shWords, throwProblems } from '../common.ts';
+import { GO_INSTALL, goCacheSetup, goPropProblems, tagsFlag, type GoRecipeProps } from './go.ts';
 
+/** Props of GoVet. */
 export interface GoVetProps extends GoRecipeProps {
   /**
    * Package patterns to vet.
@@ -29,19 +30,20 @@ export interface GoVetProps extends GoRecipeProps {
 const FILE_LISTS = ['GoFiles', 'CgoFiles', 'TestGoFiles', 'XTestGoFiles', 'IgnoredGoFiles'];
 const GO_FILES_TEMPLATE = FILE_LISTS.map((list) => `{{range .${list}}}{{$.Dir}}/{{.}}{{println}}{{end}}`).join('');
 
-/** `go vet` and a gofmt check. */
+/** `go vet` and a gofmt check, failing the job on any finding or unformatted file. No results. */
 export class GoVet extends Job {
   constructor(scope: Pipeline, props?: GoVetProps);
   constructor(scope: Pipeline, id: string, props?: GoVetProps);
   constructor(scope: Pipeline, idOrProps?: string | GoVetProps, maybeProps?: GoVetProps) {
-    const [id, props = {}] = idAndProps(idOrProps, maybeProps, 'vet');
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'vet');
     const gofmt = props.gofmt ?? true;
     const packages = props.packages ?? ['./...'];
+    throwProblems(at(scope, id), goPropProblems({ ...props, packages }));
     const tags = tagsFlag(props.tags);
-    const lines = [command(['go', 'vet', ...tags, ...(props.flags ?? []), ...packages])];
+    const lines = [shWords(['go', 'vet', ...tags, ...(props.flags ?? []), ...packages])];
     if (gofmt) {
       lines.push(
-        `unformatted=$(${command(['go', 'list', ...tags, '-f', GO_FILES_TEMPLATE, ...packages])} | xargs -r gofmt -l)`,
+        `unformatted=$(${shWords(['go', 'list', ...tags, '-f', GO_FILES_TEMPLATE, ...packages])} | xargs -r gofmt -l)`,
         'if [ -n "$unformatted" ]; then',
         '  echo "gofmt: these files are not formatted; run gofmt -w on them:"',
         '  echo "$unformatted"',
@@ -57,6 +59,5 @@ export class GoVet extends Job {
       env,
       caches,
     }));
-    throwProblems(this, goPropProblems({ ...props, packages }));
   }
 }

@@ -3,9 +3,10 @@
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import { IMAGES } from '../images.ts';
-import { recipeJob } from '../common.ts';
-import { command, GO_INSTALL, GO_TOOLS, goCacheSetup, goPropProblems, idAndProps, tagsFlag, throwProblems, type GoRecipeProps, type Problem } from './go.ts';
+import { at, idAndProps, recipeJob, shWords, throwProblems, type Problem } from '../common.ts';
+import { GO_INSTALL, GO_TOOLS, goCacheSetup, goPropProblems, tagsFlag, type GoRecipeProps } from './go.ts';
 
+/** Props of GoVulncheck. */
 export interface GoVulncheckProps extends GoRecipeProps {
   /**
    * Package patterns to scan.
@@ -36,22 +37,25 @@ const SCANS = ['symbol', 'package', 'module'];
 // expands, never spliced into the script, which the shell parses.
 const DB_ENV = 'GOVULNCHECK_DB';
 
-/** govulncheck, fetched and built with `go run` (no tool to install). Fails when the code reaches a known vulnerability. */
+/**
+ * govulncheck, fetched and built with `go run` (no tool to install). Fails when the code reaches
+ * a known vulnerability. No results.
+ */
 export class GoVulncheck extends Job {
   constructor(scope: Pipeline, props?: GoVulncheckProps);
   constructor(scope: Pipeline, id: string, props?: GoVulncheckProps);
   constructor(scope: Pipeline, idOrProps?: string | GoVulncheckProps, maybeProps?: GoVulncheckProps) {
-    const [id, props = {}] = idAndProps(idOrProps, maybeProps, 'vulncheck');
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'vulncheck');
     const packages = props.packages ?? ['./...'];
+    throwProblems(at(scope, id), goVulncheckProblems({ ...props, packages }));
     const run = [
-      command(['go', 'run', GO_TOOLS.govulncheck]),
+      shWords(['go', 'run', GO_TOOLS.govulncheck]),
       ...(props.db !== undefined ? [`-db="$${DB_ENV}"`] : []),
-      command([...(props.scan !== undefined ? [`-scan=${props.scan}`] : []), ...tagsFlag(props.tags), ...(props.flags ?? []), ...packages]),
+      shWords([...(props.scan !== undefined ? [`-scan=${props.scan}`] : []), ...tagsFlag(props.tags), ...(props.flags ?? []), ...packages]),
     ].join(' ');
     const { caches, env } = goCacheSetup(props);
     if (props.db !== undefined) env[DB_ENV] = props.db;
     super(scope, id, recipeJob(props, { image: IMAGES.go, run, tools: { go: GO_INSTALL.go }, env, caches }));
-    throwProblems(this, goVulncheckProblems({ ...props, packages }));
   }
 }
 

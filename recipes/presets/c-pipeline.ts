@@ -13,6 +13,7 @@ import { CTest, type CTestProps } from '../c/test.ts';
 import { Checkout, type CheckoutProps } from '../supply-chain/checkout.ts';
 import { publish, type PublishProps, type Published } from './publish.ts';
 
+/** Props of CPipeline: the Pipeline's own, publishing, and each part's recipe props (or `false`). */
 export interface CPipelineProps extends PipelineProps, PublishProps {
   /**
    * Fetch the commit into the workspace (in the cluster; locally the working tree is used).
@@ -46,6 +47,12 @@ export interface CPipelineProps extends PipelineProps, PublishProps {
   readonly coverage?: Omit<CCoverageProps, 'test' | 'build'> | boolean;
 }
 
+/**
+ * A complete CI for a C library or program: build, ctest, cppcheck (clang-tidy, coverage on
+ * request), and a signed image for tags. It is a Pipeline, not a job, so it has no results of its
+ * own: each job is a property (undefined when turned off), whose results are its recipe's, e.g.
+ * `test.results.junit`.
+ */
 export class CPipeline extends Pipeline {
   readonly checkout?: Checkout;
   readonly build: CBuild;
@@ -59,7 +66,7 @@ export class CPipeline extends Pipeline {
 
   constructor(scope: Construct, id: string, props: CPipelineProps = {}) {
     super(scope, id, { ...props, workspace: props.workspace ?? { size: '2Gi' } });
-    this.checkout = props.checkout === false ? undefined : new Checkout(this, 'checkout', props.checkout ?? {});
+    this.checkout = props.checkout === false ? undefined : new Checkout(this, props.checkout);
     const first: Job<string>[] = this.checkout ? [this.checkout] : [];
 
     this.build = new CBuild(this, { ...props.build, install: props.build?.install ?? (props.image ? true : undefined), needs: first });

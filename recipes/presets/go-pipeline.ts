@@ -16,6 +16,7 @@ import { GoVulncheck, type GoVulncheckProps } from '../go/vulncheck.ts';
 import { Checkout, type CheckoutProps } from '../supply-chain/checkout.ts';
 import { publish, type PublishProps, type Published } from './publish.ts';
 
+/** Props of GoPipeline: the Pipeline's own, publishing, and each part's recipe props (or `false`). */
 export interface GoPipelineProps extends PipelineProps, PublishProps {
   /**
    * Fetch the commit into the workspace (in the cluster; locally the working tree is used).
@@ -49,7 +50,11 @@ export interface GoPipelineProps extends PipelineProps, PublishProps {
   readonly build?: Partial<GoBuildMatrixProps<GoPlatform>> | false;
 }
 
-/** The jobs of a GoPipeline; each is undefined when turned off. */
+/**
+ * A complete CI for a Go service: vet, lint, test, builds per platform, and a signed image for
+ * tags. It is a Pipeline, not a job, so it has no results of its own: each job is a property
+ * (undefined when turned off), whose results are its recipe's, e.g. `test.results.coverage`.
+ */
 export class GoPipeline extends Pipeline {
   readonly checkout?: Checkout;
   readonly vet?: GoVet;
@@ -63,7 +68,7 @@ export class GoPipeline extends Pipeline {
 
   constructor(scope: Construct, id: string, props: GoPipelineProps = {}) {
     super(scope, id, { ...props, workspace: props.workspace ?? { size: '5Gi' } });
-    const checkout = props.checkout === false ? undefined : new Checkout(this, 'checkout', props.checkout ?? {});
+    const checkout = props.checkout === false ? undefined : new Checkout(this, props.checkout);
     const first = checkout ? [checkout] : [];
     const withNeeds = <T extends object>(p: T | undefined): T & { needs: Job<string>[] } => ({ ...(p ?? ({} as T)), needs: [...first, ...((p as { needs?: Job<string>[] } | undefined)?.needs ?? [])] });
 

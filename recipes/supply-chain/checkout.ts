@@ -4,10 +4,11 @@
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { SecretKey } from '../../constructs/secret.ts';
-import { recipeJob, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, recipeJob, script, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import { IMAGES } from '../images.ts';
-import { needsWorkspace, script, throwProblems, TOOLS, type Problem } from './shared.ts';
+import { TOOLS } from './shared.ts';
 
+/** Props of Checkout. */
 export interface CheckoutProps extends RecipeProps {
   /**
    * Also check out the repository's submodules (recursively, shallow).
@@ -38,8 +39,11 @@ export interface CheckoutProps extends RecipeProps {
  * checked out (`git rev-parse HEAD`).
  */
 export class Checkout extends Job<'commit'> {
-  constructor(scope: Pipeline, id: string, props: CheckoutProps = {}) {
-    const problems = checkoutProblems(props);
+  constructor(scope: Pipeline, props?: CheckoutProps);
+  constructor(scope: Pipeline, id: string, props?: CheckoutProps);
+  constructor(scope: Pipeline, idOrProps?: string | CheckoutProps, maybeProps?: CheckoutProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'checkout');
+    throwProblems(at(scope, id), checkoutProblems(props));
     super(scope, id, recipeJob(props, {
       image: IMAGES.git,
       tools: { git: TOOLS.git },
@@ -47,7 +51,6 @@ export class Checkout extends Job<'commit'> {
       env: props.token ? { GIT_TOKEN: props.token, GIT_TOKEN_USER: props.tokenUser ?? 'x-access-token' } : {},
       run: checkoutScript(props),
     }));
-    throwProblems(this, problems);
     needsWorkspace(this, 'checkout clones into the workspace for the jobs after it');
   }
 }

@@ -6,9 +6,9 @@ import type { EnvValue } from '../../constructs/container.ts';
 import { Job, type JobProps } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { ResultRef } from '../../constructs/result.ts';
-import { recipeJob, sh, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, outDir, recipeJob, script, sh, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import { IMAGES } from '../images.ts';
-import { imageNameProblem, isResultRef, needsWorkspace, outDir, PLATFORM, script, throwProblems, TOOLS, type Problem } from './shared.ts';
+import { imageNameProblem, isResultRef, PLATFORM, TOOLS } from './shared.ts';
 
 /** Props of every image build. */
 export interface ImageProps extends RecipeProps {
@@ -42,6 +42,7 @@ export interface ImageProps extends RecipeProps {
   readonly imageName?: string;
 }
 
+/** Props of GoImage: those of every image build, and where the Go program comes from. */
 export interface GoImageProps extends ImageProps {
   /**
    * A static Go binary already built in the workspace (e.g. `bin/server` from an earlier job, or
@@ -64,6 +65,7 @@ export interface GoImageProps extends ImageProps {
   readonly entrypoint?: string;
 }
 
+/** Props of CImage: those of every image build, and the install tree to put in the image. */
 export interface CImageProps extends ImageProps {
   /**
    * The install tree to put in the image: a directory in the workspace filled by
@@ -91,28 +93,34 @@ export interface CImageProps extends ImageProps {
 type ImageResult = 'tarball' | 'digest';
 
 /**
- * An image for a Go program, as a tarball in the workspace: `binary` laid onto `base` with
- * crane, or `importPath` built with ko. Results: `tarball` (its path) and `digest` (the
- * `sha256:…` digest of its manifest, which `Push` checks the registry reports).
+ * An image for a Go program, as a tarball in the workspace (`.kayci/out/<id>/image.tar`):
+ * `binary` laid onto `base` with crane, or `importPath` built with ko. Results: `tarball` (its
+ * path) and `digest` (the `sha256:…` digest of its manifest, which `Push` checks the registry
+ * reports).
  */
 export class GoImage extends Job<ImageResult> {
-  constructor(scope: Pipeline, id: string, props: GoImageProps) {
-    const problems = goImageProblems(props ?? {});
-    super(scope, id, props?.importPath !== undefined && props.binary === undefined ? koJob(id, props) : craneGoJob(id, props ?? {}));
-    throwProblems(this, problems);
+  constructor(scope: Pipeline, props: GoImageProps);
+  constructor(scope: Pipeline, id: string, props: GoImageProps);
+  constructor(scope: Pipeline, idOrProps: string | GoImageProps, maybeProps?: GoImageProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'image');
+    throwProblems(at(scope, id), goImageProblems(props));
+    super(scope, id, props.importPath !== undefined && props.binary === undefined ? koJob(id, props) : craneGoJob(id, props));
     needsWorkspace(this, 'the image is written to the workspace for the jobs after it');
   }
 }
 
 /**
- * An image for a C or C++ program or library, as a tarball in the workspace: a CMake install
- * tree laid onto `base` (glibc, libgcc) with crane. Results: `tarball` and `digest`.
+ * An image for a C or C++ program or library, as a tarball in the workspace
+ * (`.kayci/out/<id>/image.tar`): a CMake install tree laid onto `base` (glibc, libgcc) with
+ * crane. Results: `tarball` (its path) and `digest` (the `sha256:…` digest of its manifest).
  */
 export class CImage extends Job<ImageResult> {
-  constructor(scope: Pipeline, id: string, props: CImageProps) {
-    const problems = cImageProblems(props ?? ({} as CImageProps));
-    super(scope, id, cJob(id, props ?? ({} as CImageProps)));
-    throwProblems(this, problems);
+  constructor(scope: Pipeline, props: CImageProps);
+  constructor(scope: Pipeline, id: string, props: CImageProps);
+  constructor(scope: Pipeline, idOrProps: string | CImageProps, maybeProps?: CImageProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'image');
+    throwProblems(at(scope, id), cImageProblems(props));
+    super(scope, id, cJob(id, props));
     needsWorkspace(this, 'the image is written to the workspace for the jobs after it');
   }
 }
@@ -204,14 +212,19 @@ function cJob(job: string, props: CImageProps): JobProps<ImageResult> {
   });
 }
 
+/** What an image built with crane takes from its recipe (GoImage's binary, CImage's tree). */
 interface CraneRecipe {
+  /** The base when the user names none. */
   readonly defaultBase: string;
+  /** Env the stage lines read (the binary, the install tree). */
   readonly env: Readonly<Record<string, EnvValue>>;
   /** Lines that fill "$layer", the root of the new layer, and set $entrypoint if `entrypoint`. */
   readonly stage: readonly (string | false)[];
   /** The top-level entry of the layer. */
   readonly top: string;
+  /** Whether the stage set $entrypoint, which becomes the image's entrypoint. */
   readonly entrypoint: boolean;
+  /** The image's environment variables. */
   readonly imageEnv: Readonly<Record<string, string>>;
 }
 

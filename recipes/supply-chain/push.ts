@@ -4,25 +4,22 @@
 import type { EnvValue } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
-import { recipeJob, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, recipeJob, script, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
   credentialsProblems,
   credentialsScript,
   isBuiltImage,
-  needsWorkspace,
   REGISTRY_HOST,
   REPOSITORY,
-  script,
   TAG,
-  throwProblems,
   TOOLS,
   type BuiltImage,
-  type Problem,
   type RegistryCredentials,
 } from './shared.ts';
 
+/** Props of Push. */
 export interface PushProps extends RecipeProps {
   /**
    * The image to push: a `GoImage` or `CImage` job (its tarball, and its digest, which the registry
@@ -58,27 +55,30 @@ export interface PushProps extends RecipeProps {
  * `ref` (`<registry>/<repository>@sha256:…`, by digest), for `Sbom`, `Sign` and `Scan`.
  */
 export class Push extends Job<'digest' | 'ref'> {
-  constructor(scope: Pipeline, id: string, props: PushProps) {
-    const problems = pushProblems(props ?? ({} as PushProps));
+  constructor(scope: Pipeline, props: PushProps);
+  constructor(scope: Pipeline, id: string, props: PushProps);
+  constructor(scope: Pipeline, idOrProps: string | PushProps, maybeProps?: PushProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'push');
+    throwProblems(at(scope, id), pushProblems(props));
     const env: Record<string, EnvValue> = {
-      ...credentialsEnv(props?.credentials),
-      REGISTRY: props?.registry ?? '',
-      REPOSITORY: props?.repository ?? '',
-      ...(props?.tag !== undefined ? { IMAGE_TAG: props.tag } : {}),
-      ...(isBuiltImage(props?.source)
+      ...credentialsEnv(props.credentials),
+      REGISTRY: props.registry,
+      REPOSITORY: props.repository,
+      ...(props.tag !== undefined ? { IMAGE_TAG: props.tag } : {}),
+      ...(isBuiltImage(props.source)
         ? { IMAGE_TARBALL: props.source.results.tarball, IMAGE_DIGEST: props.source.results.digest }
-        : { IMAGE_TARBALL: typeof props?.source === 'string' ? props.source : '' }),
+        : { IMAGE_TARBALL: props.source }),
     };
-    super(scope, id, recipeJob(props ?? ({} as PushProps), {
+    super(scope, id, recipeJob(props, {
       image: IMAGES.crane,
       tools: { crane: TOOLS.crane },
       results: ['digest', 'ref'],
       env,
       run: script(
-        credentialsScript(props?.credentials, '"$REGISTRY"'),
+        credentialsScript(props.credentials, '"$REGISTRY"'),
         '[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }',
         'target="$REGISTRY/$REPOSITORY:${IMAGE_TAG:-${KAYCI_COMMIT_SHA:-latest}}"',
-        `ref=$(crane push${props?.insecure ? ' --insecure' : ''} "$IMAGE_TARBALL" "$target")`,
+        `ref=$(crane push${props.insecure ? ' --insecure' : ''} "$IMAGE_TARBALL" "$target")`,
         'digest=${ref##*@}',
         'case "$digest" in sha256:*) ;; *) echo "kayci: crane push printed no reference by digest: $ref" >&2; exit 1 ;; esac',
         'if [ -n "${IMAGE_DIGEST:-}" ] && [ "$digest" != "$IMAGE_DIGEST" ]; then',
@@ -90,7 +90,6 @@ export class Push extends Job<'digest' | 'ref'> {
         'echo "ref=$ref" >> "$KAYCI_RESULTS_FILE"',
       ),
     }));
-    throwProblems(this, problems);
     needsWorkspace(this, 'push reads the image tarball from the workspace');
   }
 }

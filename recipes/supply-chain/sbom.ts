@@ -11,7 +11,7 @@
 import type { EnvValue } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
-import { recipeJob, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, outDir, recipeJob, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
@@ -19,19 +19,16 @@ import {
   digestRef,
   dockerConfigMount,
   isBuiltImage,
-  needsWorkspace,
-  outDir,
   requireDigest,
   shellStep,
-  throwProblems,
   TOOLS,
   writeDockerConfig,
   type BuiltImage,
-  type Problem,
   type PushedImage,
   type RegistryCredentials,
 } from './shared.ts';
 
+/** Props of Sbom. */
 export interface SbomProps extends RecipeProps {
   /**
    * What to describe: the pushed image (a `Push` job, or `registry/repository@sha256:…`), or a
@@ -57,30 +54,34 @@ export interface SbomProps extends RecipeProps {
 }
 
 /**
- * An SBOM of an image, with syft: SPDX 2.3 JSON and CycloneDX JSON. Results: `spdx` and
- * `cyclonedx`, the files' paths in the workspace (for `Sign`'s attestation and `Scan`).
+ * An SBOM of an image, with syft: SPDX 2.3 JSON and CycloneDX JSON in `.kayci/out/<id>/`.
+ * Results: `spdx` and `cyclonedx`, the files' paths in the workspace (for `Sign`'s attestation
+ * and `Scan`).
  */
 export class Sbom extends Job<'spdx' | 'cyclonedx'> {
-  constructor(scope: Pipeline, id: string, props: SbomProps) {
-    const p = props ?? ({} as SbomProps);
-    const problems: Problem[] = [...credentialsProblems(p.credentials)];
-    const cyclonedx = p.cyclonedxVersion ?? '1.6';
+  constructor(scope: Pipeline, props: SbomProps);
+  constructor(scope: Pipeline, id: string, props: SbomProps);
+  constructor(scope: Pipeline, idOrProps: string | SbomProps, maybeProps?: SbomProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'sbom');
+    const problems: Problem[] = [...credentialsProblems(props.credentials)];
+    const cyclonedx = props.cyclonedxVersion ?? '1.6';
     if (!['1.4', '1.5', '1.6'].includes(cyclonedx)) problems.push(['cyclonedxVersion', `${JSON.stringify(cyclonedx)} is not one of '1.4', '1.5', '1.6'`]);
-    const fromTarball = isBuiltImage(p.target);
+    const fromTarball = isBuiltImage(props.target);
     let env: Record<string, EnvValue> = {};
-    if (isBuiltImage(p.target)) {
-      env = { IMAGE_TARBALL: p.target.results.tarball };
+    if (isBuiltImage(props.target)) {
+      env = { IMAGE_TARBALL: props.target.results.tarball };
     } else {
-      const ref = digestRef('target', p.target as PushedImage | string);
+      const ref = digestRef('target', props.target as PushedImage | string);
       if ('problem' in ref) problems.push(ref.problem);
       else env = { IMAGE_REF: ref.value };
     }
+    throwProblems(at(scope, id), problems);
     // A tarball needs no registry, so no credentials.
-    const login = fromTarball ? undefined : dockerConfigMount(p.credentials);
+    const login = fromTarball ? undefined : dockerConfigMount(props.credentials);
     const out = outDir(id);
     const spdx = `${out}/sbom.spdx.json`;
     const cdx = `${out}/sbom.cdx.json`;
-    super(scope, id, recipeJob(p, {
+    super(scope, id, recipeJob(props, {
       image: IMAGES.syft,
       tools: { syft: TOOLS.syft },
       results: ['spdx', 'cyclonedx'],
@@ -90,18 +91,18 @@ export class Sbom extends Job<'spdx' | 'cyclonedx'> {
         shellStep('prepare', [
           fromTarball
             ? '[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }'
-            : [...requireDigest('IMAGE_REF'), ...writeDockerConfig(p.credentials, '"${IMAGE_REF%%/*}"')],
+            : [...requireDigest('IMAGE_REF'), ...writeDockerConfig(props.credentials, '"${IMAGE_REF%%/*}"')],
           `out=${out}`,
           'rm -rf "$out"',
           'mkdir -p "$out"',
-        ], { env: { ...(login ? credentialsEnv(p.credentials) : {}), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
+        ], { env: { ...(login ? credentialsEnv(props.credentials) : {}), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
         {
           name: 'syft',
           command: ['/syft'],
           args: ['scan', fromTarball ? 'docker-archive:$(IMAGE_TARBALL)' : 'registry:$(IMAGE_REF)', '-o', `spdx-json@2.3=${spdx}`, '-o', `cyclonedx-json@${cyclonedx}=${cdx}`],
           env: {
             SYFT_CHECK_FOR_APP_UPDATE: 'false',
-            ...(p.insecure ? { SYFT_REGISTRY_INSECURE_USE_HTTP: 'true', SYFT_REGISTRY_INSECURE_SKIP_TLS_VERIFY: 'true' } : {}),
+            ...(props.insecure ? { SYFT_REGISTRY_INSECURE_USE_HTTP: 'true', SYFT_REGISTRY_INSECURE_SKIP_TLS_VERIFY: 'true' } : {}),
             ...login?.step.env,
           },
           volumeMounts: login?.step.volumeMounts,
@@ -115,7 +116,6 @@ export class Sbom extends Job<'spdx' | 'cyclonedx'> {
         ], login?.step),
       ],
     }));
-    throwProblems(this, problems);
     needsWorkspace(this, fromTarball ? 'the SBOM is made from an image tarball another job wrote' : 'the SBOM files are written to the workspace for the jobs after it');
   }
 }

@@ -15,7 +15,7 @@ import type { Cache } from '../../constructs/cache.ts';
 import type { EnvValue, StepProps } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
-import { recipeJob, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, outDir, recipeJob, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
@@ -24,15 +24,11 @@ import {
   dockerConfigMount,
   isBuiltImage,
   isSbomFiles,
-  needsWorkspace,
-  outDir,
   requireDigest,
   shellStep,
-  throwProblems,
   TOOLS,
   writeDockerConfig,
   type BuiltImage,
-  type Problem,
   type PushedImage,
   type RegistryCredentials,
   type SbomFiles,
@@ -42,6 +38,7 @@ import {
 export const SEVERITIES = ['negligible', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Props of Scan. */
 export interface ScanProps extends RecipeProps {
   /**
    * What to scan: an `Sbom` job (its SPDX file), a `Push` job or `registry/repository@sha256:…`
@@ -80,40 +77,44 @@ type Kind = 'sbom' | 'tarball' | 'image';
 
 /**
  * Scans for known vulnerabilities and fails at `failOn` or worse. Result `report`: the JSON
- * report's path in the workspace (written before the verdict, so `when: always` jobs can read it).
+ * report's path in the workspace, `.kayci/out/<id>/report.json` (written before the verdict, so
+ * `when: always` jobs can read it).
  */
 export class Scan extends Job<'report'> {
-  constructor(scope: Pipeline, id: string, props: ScanProps) {
-    const p = props ?? ({} as ScanProps);
-    const problems: Problem[] = [...credentialsProblems(p.credentials)];
-    const failOn = p.failOn ?? 'high';
+  constructor(scope: Pipeline, props: ScanProps);
+  constructor(scope: Pipeline, id: string, props: ScanProps);
+  constructor(scope: Pipeline, idOrProps: string | ScanProps, maybeProps?: ScanProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'scan');
+    const problems: Problem[] = [...credentialsProblems(props.credentials)];
+    const failOn = props.failOn ?? 'high';
     if (!SEVERITIES.includes(failOn)) problems.push(['failOn', `${JSON.stringify(failOn)} is not one of ${SEVERITIES.join(', ')}`]);
-    const scanner = p.scanner ?? 'grype';
+    const scanner = props.scanner ?? 'grype';
     if (scanner !== 'grype' && scanner !== 'trivy') problems.push(['scanner', `${JSON.stringify(scanner)} is not 'grype' or 'trivy'`]);
-    if (scanner === 'trivy' && p.image === undefined) problems.push(['image', "is required with scanner: 'trivy': IMAGES has no trivy image; give one pinned by digest, e.g. aquasec/trivy:<version>@sha256:…"]);
+    if (scanner === 'trivy' && props.image === undefined) problems.push(['image', "is required with scanner: 'trivy': IMAGES has no trivy image; give one pinned by digest, e.g. aquasec/trivy:<version>@sha256:…"]);
     let kind: Kind = 'image';
     let env: Record<string, EnvValue> = {};
-    if (isSbomFiles(p.target)) [kind, env] = ['sbom', { SBOM_SPDX: p.target.results.spdx }];
-    else if (isBuiltImage(p.target)) [kind, env] = ['tarball', { IMAGE_TARBALL: p.target.results.tarball }];
+    if (isSbomFiles(props.target)) [kind, env] = ['sbom', { SBOM_SPDX: props.target.results.spdx }];
+    else if (isBuiltImage(props.target)) [kind, env] = ['tarball', { IMAGE_TARBALL: props.target.results.tarball }];
     else {
-      const ref = digestRef('target', p.target as PushedImage | string);
+      const ref = digestRef('target', props.target as PushedImage | string);
       if ('problem' in ref) problems.push(['target', `${ref.problem[1]}; or scan an Sbom job's SBOM (\`target: sbom\`)`]);
       else env = { IMAGE_REF: ref.value };
     }
+    throwProblems(at(scope, id), problems);
     // Only an image in a registry needs credentials.
-    const login = kind === 'image' ? dockerConfigMount(p.credentials) : undefined;
+    const login = kind === 'image' ? dockerConfigMount(props.credentials) : undefined;
     const report = `${outDir(id)}/report.json`;
-    const tool = scanner === 'trivy' ? trivy(kind, failOn, report, p) : grype(kind, failOn, report, p);
-    super(scope, id, recipeJob(p, {
+    const tool = scanner === 'trivy' ? trivy(kind, failOn, report, props) : grype(kind, failOn, report, props);
+    super(scope, id, recipeJob(props, {
       image: IMAGES.grype,
       tools: scanner === 'trivy' ? { trivy: TOOLS.trivy } : { grype: TOOLS.grype },
       results: ['report'],
-      caches: p.cache ? [p.cache] : undefined,
+      caches: props.cache ? [props.cache] : undefined,
       env,
       volumes: login && [login.volume],
       steps: [
         shellStep('prepare', [
-          kind === 'image' && [...requireDigest('IMAGE_REF'), ...writeDockerConfig(p.credentials, '"${IMAGE_REF%%/*}"')],
+          kind === 'image' && [...requireDigest('IMAGE_REF'), ...writeDockerConfig(props.credentials, '"${IMAGE_REF%%/*}"')],
           kind === 'sbom' && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX does not exist in $PWD" >&2; exit 1; }',
           kind === 'tarball' && '[ -f "$IMAGE_TARBALL" ] || { echo "kayci: the image tarball $IMAGE_TARBALL does not exist in $PWD" >&2; exit 1; }',
           `out=${outDir(id)}`,
@@ -121,7 +122,7 @@ export class Scan extends Job<'report'> {
           'mkdir -p "$out"',
           // Before the verdict: a failing scan keeps this result for the jobs that read the report.
           `echo "report=${report}" >> "$KAYCI_RESULTS_FILE"`,
-        ], { env: { ...(login ? credentialsEnv(p.credentials) : {}), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
+        ], { env: { ...(login ? credentialsEnv(props.credentials) : {}), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
         // The scanning step reads the registry; trivy's verdict step reads only the report.
         ...tool.map((s, i) => (login && i === 0 ? { ...s, env: { ...s.env, ...login.step.env }, volumeMounts: login.step.volumeMounts } : s)),
         shellStep('results', [
@@ -131,7 +132,6 @@ export class Scan extends Job<'report'> {
         ], login?.step),
       ],
     }));
-    throwProblems(this, problems);
     if (kind !== 'image') needsWorkspace(this, `the scan reads the ${kind === 'sbom' ? 'SBOM' : 'image tarball'} another job wrote`);
   }
 }

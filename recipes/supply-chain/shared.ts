@@ -1,31 +1,31 @@
 // What the supply-chain recipes share: how one recipe's output reaches the next (typed results,
-// never mutable tags), where their files go, registry credentials (and how a helper step hands
-// them to a tool image without a shell), the tools they call, and the checks that make bad input
-// fail at construction with the construct path and the fix.
-import type { IConstruct } from 'constructs';
+// never mutable tags), registry credentials (and how a helper step hands them to a tool image
+// without a shell), the tools they call, and the checks of image references, registries and
+// credentials. What every recipe shares (constructor shape, prop checks, output directory,
+// quoting, scripts) is in ../common.ts.
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { EnvValue, StepProps } from '../../constructs/container.ts';
-import { PropError } from '../../constructs/errors.ts';
-import type { Job } from '../../constructs/job.ts';
-import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { ResultRef } from '../../constructs/result.ts';
 import type { SecretKey } from '../../constructs/secret.ts';
-import type { Tools } from '../common.ts';
+import { script, type Problem, type Tools } from '../common.ts';
 import { IMAGES } from '../images.ts';
 
 /** An image built into a tarball in the workspace: a `GoImage` or `CImage` job. */
 export interface BuiltImage {
+  /** The tarball's path in the workspace, and the `sha256:…` digest of its manifest. */
   readonly results: { readonly tarball: ResultRef; readonly digest: ResultRef };
 }
 
 /** An image in a registry, referred to by digest: a `Push` job. */
 export interface PushedImage {
+  /** `registry/repository@sha256:…`, and the digest alone. */
   readonly results: { readonly ref: ResultRef; readonly digest: ResultRef };
 }
 
 /** SBOM files in the workspace: an `Sbom` job. */
 export interface SbomFiles {
+  /** The paths of the SPDX and CycloneDX JSON files in the workspace. */
   readonly results: { readonly spdx: ResultRef; readonly cyclonedx: ResultRef };
 }
 
@@ -49,11 +49,6 @@ export const TOOLS = {
   grype: 'see https://github.com/anchore/grype#installation',
   trivy: 'see https://trivy.dev/latest/getting-started/installation/',
 } as const satisfies Tools;
-
-/** Where a recipe job writes its files, relative to the workspace (locally: the project directory). */
-export function outDir(job: string): string {
-  return `.kayci/out/${job}`;
-}
 
 /** `name@sha256:<64 hex>`, optionally with a tag before the digest. */
 const DIGEST_REF = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
@@ -89,20 +84,6 @@ export function isResultRef(x: unknown): x is ResultRef {
 export function isSecretKey(x: unknown): x is SecretKey {
   const k = x as Partial<SecretKey> | null;
   return typeof k === 'object' && k !== null && typeof k.secret === 'string' && typeof k.key === 'string' && 'valueFrom' in k;
-}
-
-/** A problem with a prop: its name and what is wrong, with the fix. */
-export type Problem = readonly [prop: string, message: string];
-
-/**
- * Throws the first problem as a PropError naming the construct. The job is taken out of its
- * pipeline first, so a caller that catches the error is not left with half a job.
- */
-export function throwProblems(job: IConstruct, problems: readonly Problem[]): void {
-  const first = problems[0];
-  if (!first) return;
-  job.node.scope?.node.tryRemoveChild(job.node.id);
-  throw new PropError(job, first[0], problems.length === 1 ? first[1] : `${first[1]} (and ${problems.slice(1).map((p) => p[0]).join(', ')})`);
 }
 
 /**
@@ -166,7 +147,9 @@ const DOCKER_CONFIG_VOLUME = 'kayci-docker-config';
 
 /** What the steps that write or read a Docker config in DOCKER_CONFIG_DIR mount, and their env. */
 export interface DockerConfigMount {
+  /** The pod's emptyDir. */
   readonly volume: IVolume;
+  /** What each step that writes or reads the config adds: DOCKER_CONFIG, and the mount. */
   readonly step: { readonly env: Record<string, EnvValue>; readonly volumeMounts: IVolumeMount[] };
 }
 
@@ -217,16 +200,6 @@ export function credentialsProblems(credentials: RegistryCredentials | undefined
   return [];
 }
 
-/**
- * Adds a synth-time check that the pipeline has a workspace: without one, jobs share nothing but
- * results, so files this job reads or writes cannot reach the other jobs.
- */
-export function needsWorkspace(job: Job<string>, why: string): void {
-  job.node.addValidation({
-    validate: () => ((job.node.scope as Pipeline | undefined)?.workspace ? [] : [`${why}, which needs the pipeline's workspace: add \`workspace: { size: '2Gi' }\` to the Pipeline's props`]),
-  });
-}
-
 /** A registry host: `ghcr.io`, `registry.example.com:5000`, `127.0.0.1:5000`, `localhost:5000`. */
 export const REGISTRY_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?$|^\[[0-9a-fA-F:]+\](?::[0-9]{1,5})?$/;
 
@@ -251,8 +224,3 @@ export function imageNameProblem(name: string): string | undefined {
 
 /** An OCI platform, `os/arch[/variant]`. */
 export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
-
-/** The script, one line each. */
-export function script(...lines: (string | false | undefined | readonly string[])[]): string {
-  return lines.flatMap((l) => (l === false || l === undefined ? [] : typeof l === 'string' ? [l] : l)).join('\n');
-}

@@ -13,7 +13,7 @@ import type { EnvValue, StepProps } from '../../constructs/container.ts';
 import { Job } from '../../constructs/job.ts';
 import type { Pipeline } from '../../constructs/pipeline.ts';
 import type { SecretKey } from '../../constructs/secret.ts';
-import { recipeJob, type RecipeProps } from '../common.ts';
+import { at, idAndProps, needsWorkspace, recipeJob, throwProblems, type Problem, type RecipeProps } from '../common.ts';
 import { IMAGES } from '../images.ts';
 import {
   credentialsEnv,
@@ -22,18 +22,16 @@ import {
   dockerConfigMount,
   isSbomFiles,
   isSecretKey,
-  needsWorkspace,
   requireDigest,
   shellStep,
-  throwProblems,
   TOOLS,
   writeDockerConfig,
-  type Problem,
   type PushedImage,
   type RegistryCredentials,
   type SbomFiles,
 } from './shared.ts';
 
+/** Props of Sign. */
 export interface SignProps extends RecipeProps {
   /** The image to sign, by digest: a `Push` job, or `registry/repository@sha256:…`. */
   readonly target: PushedImage | string;
@@ -114,27 +112,30 @@ const storedAt = [
  * (`<repository>:sha256-<digest>.att`; empty without `attest`).
  */
 export class Sign extends Job<'signature' | 'attestation'> {
-  constructor(scope: Pipeline, id: string, props: SignProps) {
-    const p = props ?? ({} as SignProps);
-    const problems = signProblems(p);
-    const ref = digestRef('target', p.target);
+  constructor(scope: Pipeline, props: SignProps);
+  constructor(scope: Pipeline, id: string, props: SignProps);
+  constructor(scope: Pipeline, idOrProps: string | SignProps, maybeProps?: SignProps) {
+    const [id, props] = idAndProps(idOrProps, maybeProps, 'sign');
+    const problems = signProblems(props);
+    const ref = digestRef('target', props.target);
     if ('problem' in ref) problems.unshift(ref.problem);
-    const attest = p.attest === undefined ? undefined : isSbomFiles(p.attest) ? p.attest.results.spdx : p.attest;
-    const login = dockerConfigMount(p.credentials);
+    throwProblems(at(scope, id), problems);
+    const attest = props.attest === undefined ? undefined : isSbomFiles(props.attest) ? props.attest.results.spdx : props.attest;
+    const login = dockerConfigMount(props.credentials);
     // Secrets go to the steps that read them: the key to cosign, the registry password to prepare.
     const cosignEnv: Record<string, EnvValue> = {
-      ...(p.key ? { COSIGN_PRIVATE_KEY: p.key, COSIGN_PASSWORD: p.password ?? '' } : {}),
-      ...(p.keyless && p.identityToken ? { SIGSTORE_ID_TOKEN: p.identityToken } : {}),
+      ...(props.key ? { COSIGN_PRIVATE_KEY: props.key, COSIGN_PASSWORD: props.password ?? '' } : {}),
+      ...(props.keyless && props.identityToken ? { SIGSTORE_ID_TOKEN: props.identityToken } : {}),
       ...login?.step.env,
     };
     const flags = [
       '--yes',
-      ...(p.key && !p.keyless ? ['--key', 'env://COSIGN_PRIVATE_KEY'] : []),
-      ...(p.tlogUpload === false ? ['--tlog-upload=false'] : []),
-      ...(p.insecure ? ['--allow-insecure-registry', '--allow-http-registry'] : []),
+      ...(props.key && !props.keyless ? ['--key', 'env://COSIGN_PRIVATE_KEY'] : []),
+      ...(props.tlogUpload === false ? ['--tlog-upload=false'] : []),
+      ...(props.insecure ? ['--allow-insecure-registry', '--allow-http-registry'] : []),
     ];
     const cosign = (name: string, args: string[]): StepProps => ({ name, command: [COSIGN], args, env: cosignEnv, volumeMounts: login?.step.volumeMounts });
-    super(scope, id, recipeJob(p, {
+    super(scope, id, recipeJob(props, {
       image: IMAGES.cosign,
       tools: { cosign: TOOLS.cosign },
       results: ['signature', 'attestation'],
@@ -143,9 +144,9 @@ export class Sign extends Job<'signature' | 'attestation'> {
       steps: [
         shellStep('prepare', [
           requireDigest('IMAGE_REF'),
-          writeDockerConfig(p.credentials, '"${IMAGE_REF%%/*}"'),
+          writeDockerConfig(props.credentials, '"${IMAGE_REF%%/*}"'),
           attest !== undefined && '[ -f "$SBOM_SPDX" ] || { echo "kayci: the SBOM $SBOM_SPDX to attest does not exist in $PWD" >&2; exit 1; }',
-        ], { env: { ...credentialsEnv(p.credentials), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
+        ], { env: { ...credentialsEnv(props.credentials), ...login?.step.env }, volumeMounts: login?.step.volumeMounts }),
         cosign('sign', ['sign', ...flags, '$(IMAGE_REF)']),
         ...(attest !== undefined ? [cosign('attest', ['attest', ...flags, '--type', 'spdxjson', '--predicate', '$(SBOM_SPDX)', '$(IMAGE_REF)'])] : []),
         shellStep('results', [
@@ -159,7 +160,6 @@ export class Sign extends Job<'signature' | 'attestation'> {
         ], login?.step),
       ],
     }));
-    throwProblems(this, problems);
     if (attest !== undefined) needsWorkspace(this, 'the attestation reads the SBOM file from the workspace');
   }
 }

@@ -15,7 +15,7 @@ describe('CCoverage', () => {
     const build = new CBuild(p, 'coverage-build', { coverage: true, buildDir: 'build-cov' });
     const test = new CTest(p, 'coverage-test', { build });
     const cov = new CCoverage(p, { test });
-    expect([cov.node.id, cov.build, cov.outputDir]).toEqual(['coverage', build, 'coverage']);
+    expect([cov.node.id, cov.build, cov.outputDir]).toEqual(['coverage', build, '.kayci/out/coverage']);
     const j = jobOf(p, 'coverage');
     expect(j.image).toBe(IMAGES.gcovr);
     expect(j.tools).toEqual({ gcovr: C_TOOLS.gcovr });
@@ -23,13 +23,13 @@ describe('CCoverage', () => {
     expect(j.job.results).toEqual([{ name: 'coverage' }, { name: 'cobertura' }]);
     expect(j.lines).toEqual([
       'command -v gcovr >/dev/null || python3 -m pip install --quiet --no-cache-dir gcovr==8.3',
-      'mkdir -p coverage',
+      'mkdir -p .kayci/out/coverage',
       'status=0',
-      "gcovr build-cov --root . --exclude-directories '.*/CMakeFiles/[0-9]' --txt --print-summary --cobertura coverage/cobertura.xml --json-summary coverage/summary.json --json-summary-pretty > coverage/summary.txt || status=$?",
-      'cat coverage/summary.txt',
-      "coverage=$$(sed -n 's/^lines: \\([0-9.]*\\)%.*/\\1/p' coverage/summary.txt | head -n 1)",
+      "gcovr build-cov --root . --exclude-directories '.*/CMakeFiles/[0-9]' --txt --print-summary --cobertura .kayci/out/coverage/cobertura.xml --json-summary .kayci/out/coverage/summary.json --json-summary-pretty > .kayci/out/coverage/summary.txt || status=$?",
+      'cat .kayci/out/coverage/summary.txt',
+      "coverage=$$(sed -n 's/^lines: \\([0-9.]*\\)%.*/\\1/p' .kayci/out/coverage/summary.txt | head -n 1)",
       'echo "coverage=${coverage:-0}" >> "$KAYCI_RESULTS_FILE"',
-      'echo cobertura=coverage/cobertura.xml >> "$KAYCI_RESULTS_FILE"',
+      'echo cobertura=.kayci/out/coverage/cobertura.xml >> "$KAYCI_RESULTS_FILE"',
       'exit "$status"',
     ]);
     expect(String(cov.results.coverage)).toBe('$(KAYCI_RESULT_COVERAGE_COVERAGE)');
@@ -76,8 +76,8 @@ describe('CCoverage', () => {
     const r = spawnSync('sh', ['-ec', shellScript(jobOf(p, 'coverage').script)], { cwd: dir, env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, KAYCI_RESULTS_FILE: results }, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('TOTAL   132  131  99%\nlines: 98.3% (175 out of 178)\nfunctions: 100.0% (19 out of 19)\n');
-    expect(readFileSync(path.join(dir, 'coverage/summary.txt'), 'utf8')).toBe(r.stdout);
-    expect(readFileSync(results, 'utf8')).toBe('coverage=98.3\ncobertura=coverage/cobertura.xml\n');
+    expect(readFileSync(path.join(dir, '.kayci/out/coverage/summary.txt'), 'utf8')).toBe(r.stdout);
+    expect(readFileSync(results, 'utf8')).toBe('coverage=98.3\ncobertura=.kayci/out/coverage/cobertura.xml\n');
   });
 
   it('rejects builds without coverage, builds other than the tested one, and bad minimums', () => {

@@ -130,16 +130,16 @@ describe('C recipes under kayci run, on examples/c-library', () => {
     const table = jobLines(out, 'coverage');
     expect(table.filter((l) => /^src\//.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(['src/compare.c', 'src/parse.c']);
     expect(table.some((l) => l.startsWith('tests/'))).toBe(false);
-    const cobertura = readFileSync(path.join(dir, 'coverage/cobertura.xml'), 'utf8');
+    const cobertura = readFileSync(path.join(dir, '.kayci/out/coverage/cobertura.xml'), 'utf8');
     expect(cobertura).toMatch(/<coverage line-rate="0\.\d+|<coverage line-rate="1\.0"/);
-    const summary = JSON.parse(readFileSync(path.join(dir, 'coverage/summary.json'), 'utf8')) as { line_percent: number };
+    const summary = JSON.parse(readFileSync(path.join(dir, '.kayci/out/coverage/summary.json'), 'utf8')) as { line_percent: number };
 
     // The results reached the job that needs them all.
     const report = jobLines(out, 'report');
     expect(report[0]).toBe('installed to dist');
     expect(report[1]).toBe('2 tests, 0 failed, report build/ctest-junit.xml');
     expect(report[2]).toBe('cppcheck: 0 issues, clang-tidy: 0 issues');
-    const m = /^line coverage (\d+(?:\.\d+)?)% \(coverage\/cobertura\.xml\)$/.exec(report[3] ?? '');
+    const m = /^line coverage (\d+(?:\.\d+)?)% \(\.kayci\/out\/coverage\/cobertura\.xml\)$/.exec(report[3] ?? '');
     expect(m, report.join('\n')).not.toBeNull();
     const percent = Number(m![1]);
     expect(percent).toBe(summary.line_percent);

@@ -43,7 +43,7 @@ describe('C recipes in one pipeline', () => {
     const errors = p.render().errors;
     expect(errors.map((e) => e.construct)).toEqual(['bare/test', 'bare/clang-tidy', 'bare/coverage-test', 'bare/coverage', 'bare/make-test']);
     expect(errors[0]!.message).toBe(
-      "reads the build directory build that bare/build writes, but pipeline bare has no workspace, so in the cluster its jobs share no files: give it one, e.g. new Pipeline(app, 'bare', { workspace: { size: '1Gi' } })",
+      "reads the build directory build that bare/build writes, which needs the pipeline's workspace: add `workspace: { size: '2Gi' }` to the Pipeline's props",
     );
     expect(errors[3]!.message).toMatch(/^reads the coverage counters in build-coverage that bare\/coverage-build writes, /);
   });

@@ -3,21 +3,15 @@
 import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { App, Pipeline } from '../../../constructs/index.ts';
-import { validatePipeline } from '../../../src/api/index.ts';
 import { TOOLS_ANNOTATION } from '../../../src/api/v1alpha1/env.ts';
-import type { PipelineJob, PipelineSpec } from '../../../src/api/v1alpha1/pipeline.ts';
+import type { PipelineJob } from '../../../src/api/v1alpha1/pipeline.ts';
 import { expand } from '../../../src/runner/expand.ts';
+import { jobSpecOf } from '../render.ts';
+
+export { specOf } from '../render.ts';
 
 export function pipeline(name = 'c'): Pipeline {
   return new Pipeline(new App(), name, { workspace: { size: '1Gi' } });
-}
-
-/** The pipeline's spec; it renders without errors and passes validatePipeline. */
-export function specOf(p: Pipeline): PipelineSpec {
-  const r = p.render();
-  expect(r.errors).toEqual([]);
-  expect(validatePipeline(r.documents[0])).toEqual([]);
-  return r.documents[0]!.spec as PipelineSpec;
 }
 
 export interface RenderedJob {
@@ -32,15 +26,14 @@ export interface RenderedJob {
 
 /** One job of a valid pipeline, by name. */
 export function jobOf(p: Pipeline, name: string): RenderedJob {
-  const job = specOf(p).jobs.find((j) => j.name === name);
-  expect(job, `job ${name}`).toBeDefined();
-  const pod = job!.template.template!;
+  const job = jobSpecOf(p, name);
+  const pod = job.template.template!;
   const [c] = pod.spec!.containers;
   expect(pod.spec!.initContainers).toBeUndefined();
   expect(c!.command!.slice(0, 2)).toEqual(['sh', '-ec']);
   const script = c!.command![2]!;
   return {
-    job: job!,
+    job,
     image: c!.image!,
     script,
     lines: script.split('\n'),

@@ -21,7 +21,7 @@ import { itWithTools } from '../../helpers/tools.ts';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EXAMPLE = path.join(ROOT, 'examples/go-service');
 /** What a build or a run leaves in the example, and its own pipeline; never copied. */
-const SKIP = new Set(['bin', '.kayci', 'dist', 'coverage.out', 'junit.xml', 'go-test.json', 'kayci.ts']);
+const SKIP = new Set(['bin', '.kayci', 'dist', 'kayci.ts']);
 const CACHE_HOME = path.join(tmpdir(), 'kayci-e2e-go-recipes');
 const GO_CACHE = path.join(CACHE_HOME, 'kayci', 'volumes', 'kayci-cache-go');
 const DURATION = String.raw`(?:\d+\.\ds|\d+m\d\ds)`;
@@ -145,11 +145,12 @@ describe('Go recipes on examples/go-service', () => {
     for (const job of ['vet', 'test', 'lint', 'build-linux-amd64', 'build-linux-arm64', 'summary']) expect(out).toMatch(new RegExp(`^${job} +Succeeded +${DURATION} +1$`, 'm'));
     const recorded = results(dir);
 
-    // GoTest: gotestsum's JUnit report and JSON stream, the coverage profile, the total as a result.
-    expect(recorded.test).toEqual({ coverage: expect.stringMatching(/^\d+\.\d%$/), junit: 'junit.xml' });
+    // GoTest: gotestsum's JUnit report and JSON stream, the coverage profile (all in
+    // .kayci/out/test/), the total as a result.
+    expect(recorded.test).toEqual({ coverage: expect.stringMatching(/^\d+\.\d%$/), junit: '.kayci/out/test/junit.xml' });
     expect(out).toContain(`test              │ total coverage: ${recorded.test!.coverage}\n`);
-    expect(out).toContain(`summary           │ coverage ${recorded.test!.coverage}, report junit.xml\n`);
-    const elements = xmlElements(readFileSync(path.join(dir, 'junit.xml'), 'utf8'));
+    expect(out).toContain(`summary           │ coverage ${recorded.test!.coverage}, report .kayci/out/test/junit.xml\n`);
+    const elements = xmlElements(readFileSync(path.join(dir, '.kayci/out/test/junit.xml'), 'utf8'));
     // TestMessage and TestHandler with 7 subtests each.
     expect(elements[0]).toMatchObject({ name: 'testsuites', attrs: { tests: '16', failures: '0', errors: '0' } });
     const cases = elements.filter((e) => e.name === 'testcase');
@@ -160,9 +161,9 @@ describe('Go recipes on examples/go-service', () => {
       'example.com/go-service/internal/greet',
       'example.com/go-service/internal/httpapi',
     ]);
-    const events = readFileSync(path.join(dir, 'go-test.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { Action: string; Test?: string });
+    const events = readFileSync(path.join(dir, '.kayci/out/test/go-test.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { Action: string; Test?: string });
     expect(events.filter((e) => e.Action === 'pass' && e.Test)).toHaveLength(16);
-    expect(readFileSync(path.join(dir, 'coverage.out'), 'utf8')).toMatch(/^mode: atomic\n/);
+    expect(readFileSync(path.join(dir, '.kayci/out/test/coverage.out'), 'utf8')).toMatch(/^mode: atomic\n/);
 
     // GoBuildMatrix: one binary per platform, named after cmd/server, with the version stamped in.
     expect(recorded['build-linux-amd64']).toEqual({ binary: 'bin/server-linux-amd64', sha256: sha256(path.join(dir, 'bin/server-linux-amd64')) });
@@ -200,7 +201,7 @@ describe('Go recipes on examples/go-service', () => {
     expect(testTail).toEqual(expect.arrayContaining([expect.stringMatching(/^ {4}greet_test\.go:\d+: Message\("Ada"\) = "Hello, Ada!", want "Hello, Ada\?"$/)]));
     expect(testTail).toContain('DONE 16 tests, 2 failures in ' + testTail.find((l) => l.startsWith('DONE'))!.split(' in ')[1]);
     // The report of the failed run is there for whoever collects it.
-    const elements = xmlElements(readFileSync(path.join(dir, 'junit.xml'), 'utf8'));
+    const elements = xmlElements(readFileSync(path.join(dir, '.kayci/out/test/junit.xml'), 'utf8'));
     expect(elements[0]).toMatchObject({ name: 'testsuites', attrs: { tests: '16', failures: '2' } });
     expect(elements.filter((e) => e.name === 'failure')).toHaveLength(2);
     expect(testTail).toContain('total coverage: 50.0%');

@@ -2,24 +2,9 @@
 // validation, and the parts of one job's Job template the tests look at.
 import { expect } from 'vitest';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { Pipeline } from '../../../constructs/index.ts';
-import { validatePipeline } from '../../../src/api/index.ts';
-import type { PipelineJob, PipelineSpec } from '../../../src/api/v1alpha1/pipeline.ts';
+import type { PipelineJob } from '../../../src/api/v1alpha1/pipeline.ts';
 
-/** The pipeline's spec; the render and validatePipeline must both find nothing wrong. */
-export function specOf(p: Pipeline): PipelineSpec {
-  const r = p.render();
-  expect(r.errors).toEqual([]);
-  const doc = r.documents[0]!;
-  expect(validatePipeline(doc)).toEqual([]);
-  return doc.spec as PipelineSpec;
-}
-
-export function jobOf(p: Pipeline, name: string): PipelineJob {
-  const job = specOf(p).jobs.find((j) => j.name === name);
-  expect(job, `job ${name}`).toBeDefined();
-  return job!;
-}
+export { jobSpecOf as jobOf, specOf } from '../render.ts';
 
 /** The job's only container. */
 export function containerOf(job: PipelineJob): IContainer {

@@ -23,15 +23,17 @@ describe('GoTest', () => {
     expect(envOf(job)).toEqual({ ...CACHE_ENV, CGO_ENABLED: '1' });
     expectCache(job);
     expect(toolsOf(job)).toEqual(GO_HINT);
+    // Reports go where every recipe's files for other jobs go: .kayci/out/<job id>/.
     expect(scriptOf(job)).toBe([
-      'rm -f junit.xml go-test.json coverage.out',
+      'rm -f .kayci/out/test/junit.xml .kayci/out/test/go-test.json .kayci/out/test/coverage.out',
+      'mkdir -p .kayci/out/test',
       'status=0',
-      `go run ${GO_TOOLS.gotestsum} --format=pkgname --junitfile=junit.xml --jsonfile=go-test.json -- -race -coverprofile=coverage.out ./... || status=$?`,
-      `if [ -s coverage.out ] && coverage=$(go tool cover -func=coverage.out | awk '/^total:/ {print $3}') && [ -n "$coverage" ]; then`,
+      `go run ${GO_TOOLS.gotestsum} --format=pkgname --junitfile=.kayci/out/test/junit.xml --jsonfile=.kayci/out/test/go-test.json -- -race -coverprofile=.kayci/out/test/coverage.out ./... || status=$?`,
+      `if [ -s .kayci/out/test/coverage.out ] && coverage=$(go tool cover -func=.kayci/out/test/coverage.out | awk '/^total:/ {print $3}') && [ -n "$coverage" ]; then`,
       '  echo "total coverage: $coverage"',
       '  echo "coverage=$coverage" >> "$KAYCI_RESULTS_FILE"',
       'fi',
-      'echo junit=junit.xml >> "$KAYCI_RESULTS_FILE"',
+      'echo junit=.kayci/out/test/junit.xml >> "$KAYCI_RESULTS_FILE"',
       'exit "$status"',
     ].join('\n'));
     expect(GO_TOOLS.gotestsum).toBe('gotest.tools/gotestsum@v1.13.0');
@@ -72,7 +74,7 @@ describe('GoTest', () => {
     new GoTest(p, 'shuffled', { shuffle: true, coverProfile: 'out/cover profile.out' });
     const shuffled = scriptOf(jobOf(p, 'shuffled'));
     expect(shuffled).toContain(" -- -race '-coverprofile=out/cover profile.out' -shuffle=on ./... ");
-    expect(shuffled).toContain("mkdir -p out\n");
+    expect(shuffled).toContain("mkdir -p .kayci/out/shuffled out\n");
     expect(shuffled).toContain("go tool cover '-func=out/cover profile.out'");
   });
 

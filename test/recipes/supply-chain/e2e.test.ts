@@ -304,12 +304,12 @@ new Sign(p, 'sign', { target: push, key: Secret.fromName('cosign').key('cosign.k
       const pub = path.join(keys, 'signer', 'cosign.pub');
       const verified = await run('cosign', verifyArgs(pub, `${registry}/acme/private@${digest}`), { env: COSIGN_ENV });
       expect(verified.code, verified.stderr).toBe(0);
-      // The results steps removed the Docker configs from the run's emptyDirs.
+      // No Docker config is left in the run's emptyDirs: the results steps remove it, and the local
+      // runner removes an emptyDir when its job ends, as a pod's goes with the pod.
       const runName = readdirSync(path.join(dir, '.kayci', 'runs'))[0]!;
       for (const job of ['sbom', 'sign']) {
         const emptyDir = path.join(dir, '.kayci', 'runs', runName, 'volumes', job, 'kayci-docker-config');
-        expect(existsSync(emptyDir), emptyDir).toBe(true);
-        expect(readdirSync(emptyDir)).toEqual([]);
+        expect(existsSync(emptyDir) ? readdirSync(emptyDir) : [], emptyDir).toEqual([]);
       }
 
       // Without the credentials, syft is turned away.

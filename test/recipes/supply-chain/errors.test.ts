@@ -120,6 +120,26 @@ describe('Checkout', () => {
   });
 });
 
+describe('props a recipe cannot do without', () => {
+  it('stay required with or without an id, and say which are missing', () => {
+    const p = newPipeline();
+    // @ts-expect-error Push needs a source, a registry and a repository
+    expect(propError(p, 'push', () => new Push(p)).message).toBe("[sc/push] registry: is required: the registry host to push to, e.g. 'ghcr.io' or '127.0.0.1:5000' (and repository, source)");
+    // @ts-expect-error an id does not stand for the props
+    expect(propError(p, 'image', () => new GoImage(p, 'image')).message).toMatch(/^\[sc\/image\] binary: is required/);
+    // @ts-expect-error CImage needs the install tree
+    expect(propError(p, 'image', () => new CImage(p)).message).toMatch(/^\[sc\/image\] prefix: is required/);
+    // @ts-expect-error Sbom needs a target
+    expect(propError(p, 'sbom', () => new Sbom(p)).message).toMatch(/^\[sc\/sbom\] target: must be a Push job/);
+    // @ts-expect-error Sign needs a target
+    expect(propError(p, 'sign', () => new Sign(p)).message).toMatch(/^\[sc\/sign\] target: must be a Push job/);
+    // @ts-expect-error Scan needs a target
+    expect(propError(p, 'scan', () => new Scan(p)).message).toMatch(/^\[sc\/scan\] target: must be a Push job/);
+    // Checkout needs none.
+    expect(new Checkout(p).name).toBe('checkout');
+  });
+});
+
 describe('at synth', () => {
   it('reports recipes that pass files between jobs in a pipeline without a workspace', () => {
     const p = newPipeline('nows', {});

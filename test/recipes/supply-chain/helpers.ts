@@ -3,27 +3,14 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { expect } from 'vitest';
 import { App, Pipeline, type PipelineProps } from '../../../constructs/index.ts';
-import type { PipelineJob, PipelineSpec } from '../../../src/api/v1alpha1/pipeline.ts';
-import { validatePipeline } from '../../../src/api/v1alpha1/validate/index.ts';
 import { TOOLS_ANNOTATION } from '../../../src/api/v1alpha1/env.ts';
+import { jobSpecOf as jobOf } from '../render.ts';
+
+export { jobOf };
+export { specOf } from '../render.ts';
 
 export function newPipeline(name = 'sc', props: PipelineProps = { workspace: { size: '2Gi' } }): Pipeline {
   return new Pipeline(new App(), name, props);
-}
-
-/** The pipeline's spec, after checking that it renders and validates without errors. */
-export function specOf(p: Pipeline): PipelineSpec {
-  const r = p.render();
-  expect(r.errors).toEqual([]);
-  const doc = r.documents[0]!;
-  expect(validatePipeline(doc)).toEqual([]);
-  return doc.spec as PipelineSpec;
-}
-
-export function jobOf(p: Pipeline, name: string): PipelineJob {
-  const job = specOf(p).jobs.find((j) => j.name === name);
-  if (!job) throw new Error(`no job ${name}`);
-  return job;
 }
 
 /** Init containers (steps) first, then the main container. */

@@ -16,16 +16,16 @@ const cosignPassword = Secret.fromName('cosign').key('cosign.password');
 const DOCKER_CONFIG_VOLUME = { name: 'kayci-docker-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } };
 const DOCKER_CONFIG_MOUNT = { name: 'kayci-docker-config', mountPath: '/kayci/docker-config' };
 
-/** A whole chain: checkout → build → image → push → sbom → sign, scan. */
+/** A whole chain: checkout → build → image → push → sbom → sign, scan; each recipe with its default id. */
 function chain() {
   const p = newPipeline();
-  const checkout = new Checkout(p, 'checkout');
+  const checkout = new Checkout(p);
   const build = new Job(p, 'build', { image: IMAGES.go, needs: [checkout], results: ['binary'], run: 'go build -o bin/server ./cmd/server\necho binary=bin/server >> "$KAYCI_RESULTS_FILE"' });
-  const image = new GoImage(p, 'image', { binary: build.results.binary });
-  const push = new Push(p, 'push', { source: image, registry: 'ghcr.io', repository: 'acme/server' });
-  const sbom = new Sbom(p, 'sbom', { target: push });
-  const sign = new Sign(p, 'sign', { target: push, key: cosignKey, password: cosignPassword, attest: sbom });
-  const scan = new Scan(p, 'scan', { target: sbom });
+  const image = new GoImage(p, { binary: build.results.binary });
+  const push = new Push(p, { source: image, registry: 'ghcr.io', repository: 'acme/server' });
+  const sbom = new Sbom(p, { target: push });
+  const sign = new Sign(p, { target: push, key: cosignKey, password: cosignPassword, attest: sbom });
+  const scan = new Scan(p, { target: sbom });
   return { p, checkout, build, image, push, sbom, sign, scan };
 }
 
