@@ -22,7 +22,7 @@ describe('kayci run examples/c-library', () => {
     for (const job of ['image', 'push', 'sbom', 'sign', 'scan']) expect(out).toMatch(new RegExp(`^${job} +Skipped +- +-$`, 'm'));
     const junit = readFileSync(path.join(dir, 'build/ctest-junit.xml'), 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(2);
-    expect(existsSync(path.join(dir, 'coverage/cobertura.xml'))).toBe(true);
+    expect(existsSync(path.join(dir, '.kayci/out/coverage/cobertura.xml'))).toBe(true);
     expect(out).toMatch(new RegExp(`\\nrun (c-library-\\S+) succeeded in ${DURATION}; logs in \\.kayci/runs/\\1/\\n$`));
   });
 
