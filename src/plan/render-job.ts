@@ -6,6 +6,10 @@
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { JOB_ENV } from '../api/v1alpha1/env.ts';
+import type { JobTemplate, NotifyJob } from '../api/v1alpha1/pipeline.ts';
+import type { RunPhase } from '../api/v1alpha1/run.ts';
 import { API_VERSION } from '../api/v1alpha1/meta.ts';
 import type { PlanEngine } from './engine.ts';
 import { jobEnv, runEnv, TERMINATION_MESSAGE_PATH } from './env.ts';
@@ -16,7 +20,12 @@ export const LABELS = {
   run: 'kayci.dev/run',
   pipeline: 'kayci.dev/pipeline',
   job: 'kayci.dev/job',
+  notify: 'kayci.dev/notify',
+  trigger: 'kayci.dev/trigger',
 } as const;
+
+/** The phase a notify job reports on. */
+export const RUN_PHASE_ENV = 'KAYCI_RUN_PHASE';
 
 /** Pod template annotation that turns off KAYCI_* injection for that job. */
 export const INJECT_ENV_ANNOTATION = 'kayci.dev/inject-env';
@@ -41,20 +50,75 @@ export function renderRunConfigMap(snapshot: RunSnapshot): IConfigMap & { apiVer
   };
 }
 
-export function renderJob(engine: PlanEngine, name: string): IJob & { apiVersion: 'batch/v1'; kind: 'Job' } {
+export type RenderedJob = IJob & { apiVersion: 'batch/v1'; kind: 'Job' };
+
+export interface RenderOptions {
+  /**
+   * Put the run-wide variables in each container's env instead of `envFrom` the per-run
+   * ConfigMap. The controller does this for Runs of a single job, where the ConfigMap would
+   * cost an API write to be read once.
+   */
+  readonly inlineRunEnv?: boolean;
+}
+
+/** Whether a Run gets a per-run ConfigMap: when more than one Job reads it. */
+export function usesRunConfigMap(snapshot: RunSnapshot): boolean {
+  return snapshot.jobs.length + (snapshot.spec.notify?.length ?? 0) > 1;
+}
+
+export function renderJob(engine: PlanEngine, name: string, options: RenderOptions = {}): RenderedJob {
   const snapshot = engine.snapshot;
   const job = snapshot.jobs[engine.graph.index.get(name)!];
   if (!job) throw new Error(`no job ${name} in run ${snapshot.run}`);
+  return render(snapshot, {
+    objectName: jobObjectName(snapshot.run, job.name),
+    labels: { [LABELS.job]: job.name },
+    template: job.template,
+    retries: job.retries,
+    timeoutSeconds: job.timeoutSeconds,
+    env: jobEnv(engine, job.name),
+    inlineRunEnv: options.inlineRunEnv,
+  });
+}
+
+/**
+ * A notify job for the phase a Run entered: named for the notify job and the phase, so each is
+ * created once (a retried create is an AlreadyExists). It reads `KAYCI_RUN_PHASE`.
+ */
+export function renderNotifyJob(snapshot: RunSnapshot, notify: NotifyJob, phase: RunPhase): RenderedJob {
+  return render(snapshot, {
+    objectName: jobObjectName(snapshot.run, `notify-${notify.name}-${phase.toLowerCase()}`),
+    labels: { [LABELS.notify]: notify.name },
+    template: notify.template,
+    env: [
+      { name: JOB_ENV.job, value: notify.name },
+      { name: RUN_PHASE_ENV, value: phase },
+      { name: JOB_ENV.resultsFile, value: TERMINATION_MESSAGE_PATH },
+    ],
+  });
+}
+
+interface RenderInput {
+  readonly objectName: string;
+  readonly labels: Record<string, string>;
+  readonly template: JobTemplate;
+  readonly retries?: number;
+  readonly timeoutSeconds?: number;
+  readonly env: { name: string; value: string }[];
+  readonly inlineRunEnv?: boolean;
+}
+
+function render(snapshot: RunSnapshot, input: RenderInput): RenderedJob {
   // Templates are plain JSON; a JSON round trip copies them faster than structuredClone.
-  const spec = JSON.parse(JSON.stringify(job.template)) as typeof job.template;
+  const spec = JSON.parse(JSON.stringify(input.template)) as JobTemplate;
   const template = (spec.template ??= {});
   const pod = (template.spec ??= { containers: [] });
-  const labels = { ...runLabels(snapshot), [LABELS.job]: job.name };
+  const labels = { ...runLabels(snapshot), ...input.labels };
   template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...labels } };
   const inject = template.metadata.annotations?.[INJECT_ENV_ANNOTATION] !== 'false';
 
-  spec.backoffLimit = job.retries ?? 0;
-  if (job.timeoutSeconds !== undefined) spec.activeDeadlineSeconds = job.timeoutSeconds;
+  spec.backoffLimit = input.retries ?? 0;
+  if (input.timeoutSeconds !== undefined) spec.activeDeadlineSeconds = input.timeoutSeconds;
   spec.podFailurePolicy = {
     rules: [...(spec.podFailurePolicy?.rules ?? []), { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }],
   };
@@ -62,15 +126,15 @@ export function renderJob(engine: PlanEngine, name: string): IJob & { apiVersion
   // No token unless the template asks: by naming an account, or by asking for the token outright.
   if (!pod.serviceAccountName && pod.automountServiceAccountToken === undefined) pod.automountServiceAccountToken = false;
 
-  const perJob = jobEnv(engine, job.name);
   const workspace = snapshot.spec.workspace;
   const mountPath = workspace?.mountPath ?? DEFAULT_WORKSPACE_MOUNT;
+  const runWide = input.inlineRunEnv ? Object.entries(runEnv(snapshot)).map(([n, value]) => ({ name: n, value })) : [];
   const decorate = (c: IContainer): IContainer => {
     const out: IContainer = { ...c };
     if (inject) {
-      out.envFrom = [{ configMapRef: { name: runConfigMapName(snapshot.run) } }, ...(c.envFrom ?? [])];
+      if (!input.inlineRunEnv) out.envFrom = [{ configMapRef: { name: runConfigMapName(snapshot.run) } }, ...(c.envFrom ?? [])];
       // First, so the container's own env values may refer to them with $(KAYCI_…).
-      out.env = [...perJob, ...(c.env ?? [])];
+      out.env = [...(input.inlineRunEnv ? runWide : []), ...input.env, ...(c.env ?? [])];
       out.terminationMessagePath = TERMINATION_MESSAGE_PATH;
     }
     if (workspace) {
@@ -87,11 +151,27 @@ export function renderJob(engine: PlanEngine, name: string): IJob & { apiVersion
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: jobObjectName(snapshot.run, job.name),
+      name: input.objectName,
       namespace: snapshot.namespace,
       labels,
       ownerReferences: [ownerReference(snapshot)],
     },
     spec,
+  };
+}
+
+/** The per-run workspace claim, owned by the Run. */
+export function renderWorkspaceClaim(snapshot: RunSnapshot): IPersistentVolumeClaim & { apiVersion: 'v1'; kind: 'PersistentVolumeClaim' } | undefined {
+  const ws = snapshot.spec.workspace;
+  if (!ws) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: workspaceClaimName(snapshot.run), namespace: snapshot.namespace, labels: runLabels(snapshot), ownerReferences: [ownerReference(snapshot)] },
+    spec: {
+      accessModes: [ws.accessMode ?? 'ReadWriteOnce'],
+      storageClassName: ws.storageClassName,
+      resources: { requests: { storage: ws.size } },
+    },
   };
 }

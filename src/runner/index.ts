@@ -8,4 +8,4 @@ export { HostExecutor } from './executors/host.ts';
 export { ContainerExecutor } from './executors/container.ts';
 export type { Backend, StartRequest } from './backend.ts';
 export { LocalBackend } from './local-backend.ts';
-export { expand, containerEnv, containerArgv } from './expand.ts';
+export { expand, containerEnv, containerArgv } from '../api/v1alpha1/expand.ts';

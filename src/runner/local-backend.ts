@@ -12,7 +12,7 @@ import { containerMounts, defaultVolumeRoot, type MountContext } from './mounts.
 import type { JobObservation } from '../plan/engine.ts';
 import { parseResults } from '../plan/env.ts';
 import type { Backend, OutputListener, StartRequest } from './backend.ts';
-import { containerEnv, type ValueFromResolver } from './expand.ts';
+import { containerEnv, type ValueFromResolver } from '../api/v1alpha1/expand.ts';
 import type { Executor } from './executors/executor.ts';
 import { LineSplitter } from './lines.ts';
 

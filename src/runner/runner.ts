@@ -12,7 +12,7 @@ import { runEnv } from '../plan/env.ts';
 import { DEFAULT_WORKSPACE_MOUNT, renderJob } from '../plan/render-job.ts';
 import { snapshotOf } from '../plan/snapshot.ts';
 import type { Executor } from './executors/executor.ts';
-import { containerEnv } from './expand.ts';
+import { containerEnv } from '../api/v1alpha1/expand.ts';
 import { LocalBackend, RETRY_MARK } from './local-backend.ts';
 import type { ConsoleReporter, SummaryRow } from './reporter.ts';
 import { localValues } from './values.ts';

@@ -3,7 +3,7 @@
 // KAYCI_CONFIGMAP_<NAME>_<KEY>; the pod's own fields are made up plausibly.
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { envPart } from '../api/v1alpha1/env.ts';
-import type { ValueFromResolver } from './expand.ts';
+import type { ValueFromResolver } from '../api/v1alpha1/expand.ts';
 
 type ValueFrom = NonNullable<NonNullable<IContainer['env']>[number]['valueFrom']>;
 

@@ -99,3 +99,63 @@ function value(text: string, spec: FieldSpec): number | string {
   if (n < spec.min || n > spec.max) return `${n} is out of range ${spec.min}-${spec.max}`;
   return n;
 }
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+interface WallClock {
+  minute: number;
+  hour: number;
+  day: number;
+  month: number;
+  weekday: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+function wallClock(ms: number, timeZone: string): WallClock {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
+    formatters.set(timeZone, f);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return { minute: Number(parts.minute), hour: Number(parts.hour), day: Number(parts.day), month: Number(parts.month), weekday: WEEKDAYS[parts.weekday!] ?? 0 };
+}
+
+function dayMatches(cron: Cron, w: WallClock): boolean {
+  const dom = cron.dayOfMonth.values.includes(w.day);
+  const dow = cron.dayOfWeek.values.includes(w.weekday);
+  // Standard cron: when both day fields are restricted, either one may match.
+  if (!cron.dayOfMonth.any && !cron.dayOfWeek.any) return dom || dow;
+  return dom && dow;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The first instant strictly after `afterMs`, on a whole minute, when `cron` fires in
+ * `timeZone`; undefined if it never fires within a year and a day (e.g. `0 0 30 2 *`).
+ */
+export function nextTick(cron: Cron, afterMs: number, timeZone = 'UTC'): number | undefined {
+  let t = Math.floor(afterMs / MINUTE) * MINUTE + MINUTE;
+  const limit = afterMs + 367 * 24 * 60 * MINUTE;
+  while (t <= limit) {
+    const w = wallClock(t, timeZone);
+    if (!cron.month.values.includes(w.month) || !dayMatches(cron, w)) {
+      // Skip to the next local midnight.
+      t += ((23 - w.hour) * 60 + (60 - w.minute)) * MINUTE;
+      continue;
+    }
+    if (!cron.hour.values.includes(w.hour)) {
+      t += (60 - w.minute) * MINUTE;
+      continue;
+    }
+    if (!cron.minute.values.includes(w.minute)) {
+      t += MINUTE;
+      continue;
+    }
+    return t;
+  }
+  return undefined;
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { JOB_ENV } from '../../api/v1alpha1/env.ts';
-import { containerArgv } from '../expand.ts';
+import { containerArgv } from '../../api/v1alpha1/expand.ts';
 import { spawnGroup } from '../process-group.ts';
 import type { ContainerExit, ContainerRun, Executor } from './executor.ts';
 

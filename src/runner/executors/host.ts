@@ -4,7 +4,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { JOB_ENV } from '../../api/v1alpha1/env.ts';
-import { containerArgv } from '../expand.ts';
+import { containerArgv } from '../../api/v1alpha1/expand.ts';
 import { toHostPath, type Mount } from '../mounts.ts';
 import { spawnGroup } from '../process-group.ts';
 import type { ContainerExit, ContainerRun, Executor } from './executor.ts';

@@ -1,4 +1,5 @@
-// Kubernetes' variable expansion, for the local runner to do exactly what the kubelet does:
+// Kubernetes' variable expansion — what the kubelet does to command, args and env values, which
+// the local runner must do itself, and what concurrency groups use for `$(KAYCI_BRANCH)`:
 // `$(NAME)` becomes the variable's value when NAME is defined, and stays as written otherwise;
 // `$$` becomes `$`. Env values may refer to variables defined before them (envFrom first, then
 // earlier env entries); command and args to any of them.

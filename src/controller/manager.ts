@@ -1,0 +1,201 @@
+// The controller process: informers for the kinds it reads, a work queue and a reconciler per
+// kind, leader election, and the HTTP endpoints. Informers run on every replica (a standby is
+// warm); only the leader's workers reconcile, and its writes stop the moment its lease is stale.
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { RunPhase } from '../api/v1alpha1/run.ts';
+import { LABELS } from '../plan/render-job.ts';
+import { DEFAULT_SETTINGS, keyOf, type ControllerContext, type ControllerSettings, type JobObject, type PipelineObject, type PodObject, type RunObject, type TriggerObject } from './context.ts';
+import { startHttp, type Route } from './http.ts';
+import { LabelIndex } from './index-by-label.ts';
+import { Informer } from './informer.ts';
+import { KubeClient } from './kube/client.ts';
+import { isTransient, NotLeaderError } from './kube/errors.ts';
+import { TokenBucket } from './kube/rate-limit.ts';
+import { RESOURCES } from './kube/resources.ts';
+import { LeaderElector } from './leader.ts';
+import { jsonLogger, type Logger } from './log.ts';
+import { ControllerMetrics } from './metrics.ts';
+import { WorkQueue } from './queue.ts';
+import { PipelineReconciler } from './reconcile/pipeline.ts';
+import { RunReconciler } from './reconcile/run.ts';
+import { TriggerReconciler } from './reconcile/trigger.ts';
+
+export interface ManagerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Watch one namespace; all when unset. */
+  readonly namespace?: string;
+  /** Where the leader Lease lives. */
+  readonly leaseNamespace: string;
+  readonly identity?: string;
+  /** API requests per second, and the burst above it. @default 20, 40 */
+  readonly qps?: number;
+  readonly burst?: number;
+  readonly workers?: number;
+  /** HTTP port for health, metrics (and webhooks); undefined for none. */
+  readonly port?: number;
+  readonly routes?: readonly Route[];
+  readonly log?: Logger;
+  readonly now?: () => Date;
+  readonly settings?: Partial<ControllerSettings>;
+  readonly leader?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  readonly informers?: { idleTimeoutMs?: number; backoff?: { baseMs: number; maxMs: number } };
+}
+
+export class Manager {
+  readonly metrics = new ControllerMetrics();
+  readonly context: ControllerContext;
+  readonly leader: LeaderElector;
+  private readonly log: Logger;
+  private readonly informers: { start(): Promise<void>; stop(): void; readonly hasSynced: boolean }[];
+  private readonly reconcilers: { queue: WorkQueue; reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>; kind: string }[];
+  private readonly options: ManagerOptions;
+  private server?: Server;
+  private working = false;
+
+  constructor(options: ManagerOptions) {
+    this.options = options;
+    const log = options.log ?? jsonLogger();
+    this.log = log;
+    const limiter = new TokenBucket(options.qps ?? 20, options.burst ?? 40);
+    const identity = options.identity ?? `${hostname()}-${process.pid}`;
+    // The lease client is not fenced: it is how a replica becomes allowed to write.
+    const leaseClient = new KubeClient(options.kubeConfig, { limiter, metrics: this.metrics });
+    this.leader = new LeaderElector(leaseClient, { namespace: options.leaseNamespace, identity, log, ...options.leader });
+    const client = new KubeClient(options.kubeConfig, { limiter, metrics: this.metrics, mayWrite: () => this.leader.isLeader() });
+
+    const informerOptions = { namespace: options.namespace, log, metrics: this.metrics, ...options.informers };
+    const runs = new Informer<RunObject>(client, RESOURCES.runs, informerOptions);
+    const pipelines = new Informer<PipelineObject>(client, RESOURCES.pipelines, informerOptions);
+    const triggers = new Informer<TriggerObject>(client, RESOURCES.triggers, informerOptions);
+    const jobs = new Informer<JobObject>(client, RESOURCES.jobs, { ...informerOptions, labelSelector: LABELS.run });
+    const pods = new Informer<PodObject>(client, RESOURCES.pods, { ...informerOptions, labelSelector: LABELS.run });
+    this.informers = [runs, pipelines, triggers, jobs, pods];
+
+    const workers = options.workers ?? 4;
+    const queues = {
+      runs: new WorkQueue({ workers }),
+      pipelines: new WorkQueue({ workers: 1 }),
+      triggers: new WorkQueue({ workers: 1 }),
+    };
+    this.context = {
+      client,
+      runs,
+      pipelines,
+      triggers,
+      jobs,
+      jobsByRun: new LabelIndex(jobs, LABELS.run),
+      podsByRun: new LabelIndex(pods, LABELS.run),
+      queues,
+      now: options.now ?? (() => new Date()),
+      log,
+      metrics: this.metrics,
+      settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    };
+    this.wireEvents();
+    const runR = new RunReconciler(this.context);
+    const pipelineR = new PipelineReconciler(this.context);
+    const triggerR = new TriggerReconciler(this.context);
+    this.reconcilers = [
+      { queue: queues.runs, reconcile: (k) => runR.reconcile(k), kind: 'Run' },
+      { queue: queues.pipelines, reconcile: (k) => pipelineR.reconcile(k), kind: 'Pipeline' },
+      { queue: queues.triggers, reconcile: (k) => triggerR.reconcile(k), kind: 'Trigger' },
+    ];
+    this.metrics.queueDepth.collectWith(() => this.reconcilers.map((r) => [{ kind: r.kind }, r.queue.depth]));
+    this.metrics.runsByPhase.collectWith(() => {
+      const counts = new Map<string, number>();
+      for (const r of runs.list()) counts.set(r.status?.phase ?? 'Pending', (counts.get(r.status?.phase ?? 'Pending') ?? 0) + 1);
+      return [...counts].map(([phase, n]) => [{ phase }, n]);
+    });
+  }
+
+  /** Starts caches, then leader election; reconciles while leading. Resolves once caches synced. */
+  async start(): Promise<void> {
+    if (this.options.port !== undefined) {
+      this.server = await startHttp({ port: this.options.port, ready: () => this.informers.every((i) => i.hasSynced), metrics: () => this.metrics.render(), routes: this.options.routes });
+    }
+    await Promise.all(this.informers.map((i) => i.start()));
+    this.log.info('caches synced', { namespace: this.options.namespace ?? '(all)' });
+    this.leader.start((leading) => {
+      this.metrics.leader.set({}, leading ? 1 : 0);
+      if (leading) this.startWorking();
+      else void this.stopWorking();
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWorking();
+    await this.leader.stop();
+    for (const i of this.informers) i.stop();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  get port(): number | undefined {
+    const a = this.server?.address();
+    return typeof a === 'object' && a ? a.port : undefined;
+  }
+
+  private startWorking(): void {
+    if (this.working) return;
+    this.working = true;
+    for (const r of this.reconcilers) {
+      r.queue.start(
+        async (key) => {
+          const result = await r.reconcile(key);
+          this.metrics.reconciles.inc({ kind: r.kind, result: 'ok' });
+          return result;
+        },
+        (key, error) => {
+          this.metrics.reconciles.inc({ kind: r.kind, result: 'error' });
+          if (error instanceof NotLeaderError) return;
+          const delay = r.queue.retry(key);
+          const level = isTransient(error) ? 'debug' : 'error';
+          this.log[level]('reconcile failed; retrying', { kind: r.kind, key, error, retryInMs: delay });
+        },
+      );
+    }
+    // Everything in the caches is reconciled once on becoming leader (level-triggered).
+    for (const r of this.context.runs.list()) this.context.queues.runs.add(keyOf(r));
+    for (const p of this.context.pipelines.list()) this.context.queues.pipelines.add(keyOf(p));
+    for (const t of this.context.triggers.list()) this.context.queues.triggers.add(keyOf(t));
+  }
+
+  private async stopWorking(): Promise<void> {
+    if (!this.working) return;
+    this.working = false;
+    await Promise.all(this.reconcilers.map((r) => r.queue.shutdown()));
+  }
+
+  /** Informer events only enqueue keys; a Job's or Pod's event enqueues its Run. */
+  private wireEvents(): void {
+    const { runs, pipelines, triggers, jobs, queues } = this.context;
+    const enqueueRun = (r: RunObject) => queues.runs.add(keyOf(r));
+    runs.on('add', enqueueRun).on('update', (r, old) => {
+      enqueueRun(r);
+      const terminal = (p?: string) => p === 'Succeeded' || p === 'Failed' || p === 'Cancelled';
+      if (terminal(r.status?.phase) && !terminal(old?.status?.phase)) {
+        // A finished Run frees a place in its concurrency group, and may be due for retention.
+        for (const other of runs.list(r.metadata?.namespace)) if (!terminal(other.status?.phase as RunPhase)) enqueueRun(other);
+        queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, 2000);
+      }
+    });
+    runs.on('delete', (r) => queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, 2000));
+    const byOwnerRun = (o: { metadata?: { namespace?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }) => {
+      const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'Run' && r.controller);
+      if (owner) queues.runs.add(`${o.metadata?.namespace}/${owner.name}`);
+    };
+    jobs.on('add', byOwnerRun).on('update', byOwnerRun).on('delete', byOwnerRun);
+    // Pods: only their final states carry results; the Job's own status change enqueues anyway.
+    pipelines.on('add', (p) => queues.pipelines.add(keyOf(p))).on('update', (p) => {
+      queues.pipelines.add(keyOf(p));
+      for (const t of triggers.list(p.metadata?.namespace)) if (t.spec.pipelineRef.name === p.metadata?.name) queues.triggers.add(keyOf(t));
+    });
+    pipelines.on('delete', (p) => {
+      for (const t of triggers.list(p.metadata?.namespace)) if (t.spec.pipelineRef.name === p.metadata?.name) queues.triggers.add(keyOf(t));
+    });
+    triggers.on('add', (t) => queues.triggers.add(keyOf(t))).on('update', (t, old) => {
+      if (t.metadata?.generation !== old?.metadata?.generation) queues.triggers.add(keyOf(t));
+    });
+  }
+}

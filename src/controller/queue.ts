@@ -1,0 +1,117 @@
+// The work queue between informers and reconcilers, as in client-go: a key is queued at most
+// once however many events name it; a key is never processed by two workers at once (an event
+// during processing queues it again afterwards); failures come back with per-key exponential
+// backoff; `addAfter` schedules a key (timeouts, cron ticks, TTLs).
+
+export type ReconcileResult = { readonly requeueAfterMs?: number } | void;
+
+export interface QueueOptions {
+  readonly workers: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly options: QueueOptions;
+  private waiters: (() => void)[] = [];
+  private shuttingDown = false;
+  private running: Promise<void>[] = [];
+
+  constructor(options: QueueOptions) {
+    this.options = options;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  add(key: string): void {
+    if (this.shuttingDown) return;
+    if (this.active.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.waiters.shift()?.();
+  }
+
+  /** Adds the key after `ms`, unless an earlier delayed add is pending. */
+  addAfter(key: string, ms: number): void {
+    if (ms <= 0) return this.add(key);
+    if (this.timers.has(key)) return;
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    t.unref?.();
+    this.timers.set(key, t);
+  }
+
+  /** Re-adds a failed key after its backoff: base × 2^failures, capped. */
+  retry(key: string): number {
+    const n = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, n);
+    const delay = Math.min(this.options.maxDelayMs ?? 60_000, (this.options.baseDelayMs ?? 10) * 2 ** (n - 1));
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Starts the workers; each key goes to `handle`, errors to `onError` (which decides a retry). */
+  start(handle: (key: string) => Promise<ReconcileResult>, onError: (key: string, error: unknown) => void): void {
+    this.shuttingDown = false;
+    for (let i = 0; i < this.options.workers; i++) this.running.push(this.worker(handle, onError));
+  }
+
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const w of this.waiters.splice(0)) w();
+    await Promise.all(this.running);
+    this.running = [];
+    this.queue.length = 0;
+    this.queued.clear();
+  }
+
+  private async next(): Promise<string | undefined> {
+    while (!this.shuttingDown) {
+      const key = this.queue.shift();
+      if (key !== undefined) {
+        this.queued.delete(key);
+        return key;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    return undefined;
+  }
+
+  private async worker(handle: (key: string) => Promise<ReconcileResult>, onError: (key: string, error: unknown) => void): Promise<void> {
+    for (;;) {
+      const key = await this.next();
+      if (key === undefined) return;
+      this.active.add(key);
+      try {
+        const result = await handle(key);
+        this.forget(key);
+        if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+      } catch (e) {
+        onError(key, e);
+      } finally {
+        this.active.delete(key);
+        if (this.dirty.delete(key)) this.add(key);
+      }
+    }
+  }
+}

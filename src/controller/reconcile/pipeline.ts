@@ -1,0 +1,45 @@
+// The Pipeline reconciler: retention (keep the newest N succeeded and N failed Runs, delete
+// Runs finished longer ago than the TTL) and `status.lastRun`.
+import type { PipelineStatus } from '../../api/v1alpha1/pipeline.ts';
+import type { RunPhase } from '../../api/v1alpha1/run.ts';
+import { retentionPlan, type FinishedRun } from '../../plan/retention.ts';
+import { RESOURCES } from '../kube/resources.ts';
+import type { ReconcileResult } from '../queue.ts';
+import { splitKey, type ControllerContext } from '../context.ts';
+
+const TERMINAL = new Set<RunPhase>(['Succeeded', 'Failed', 'Cancelled']);
+
+export class PipelineReconciler {
+  private readonly ctx: ControllerContext;
+
+  constructor(ctx: ControllerContext) {
+    this.ctx = ctx;
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = splitKey(key);
+    const pipeline = this.ctx.pipelines.get(namespace, name);
+    if (!pipeline || pipeline.metadata?.deletionTimestamp) return;
+    const runs = this.ctx.runs.list(namespace).filter((r) => r.spec.pipelineRef.name === name && !r.metadata?.deletionTimestamp);
+    const finished: FinishedRun[] = runs
+      .filter((r) => TERMINAL.has(r.status?.phase as RunPhase) && r.status?.completionTime)
+      .map((r) => ({ name: r.metadata!.name!, phase: r.status!.phase!, completionTime: r.status!.completionTime! }));
+    const retention = retentionPlan(finished, pipeline.spec.retention, this.ctx.now().getTime());
+    for (const run of retention.delete) {
+      const uid = runs.find((r) => r.metadata?.name === run)?.metadata?.uid;
+      await this.ctx.client.delete(RESOURCES.runs, namespace, run, { uid });
+      this.ctx.log.info('run deleted by retention', { namespace, pipeline: name, run });
+    }
+
+    const newest = runs.filter((r) => !retention.delete.includes(r.metadata!.name!)).sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') || (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))[0];
+    const status: PipelineStatus = { observedGeneration: pipeline.metadata?.generation, lastRun: newest ? { name: newest.metadata!.name!, phase: newest.status?.phase, creationTime: newest.metadata?.creationTimestamp } : undefined };
+    if (JSON.stringify(clean(status)) !== JSON.stringify(clean(pipeline.status ?? {}))) {
+      await this.ctx.client.replaceStatus(RESOURCES.pipelines, namespace, name, { ...pipeline, status: clean(status) });
+    }
+    return retention.recheckInMs === undefined ? undefined : { requeueAfterMs: retention.recheckInMs };
+  }
+}
+
+function clean<T>(o: T): T {
+  return JSON.parse(JSON.stringify(o)) as T;
+}

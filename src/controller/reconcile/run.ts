@@ -1,0 +1,240 @@
+// The Run reconciler, level-triggered: from what the caches hold now it snapshots the Pipeline
+// into the Run, applies concurrency limits, makes the per-run ConfigMap and workspace claim,
+// observes the Run's Jobs, asks the planner what to do, creates and deletes Jobs, starts notify
+// jobs, and writes the status through /status. Doing it twice does no harm: names are
+// deterministic, AlreadyExists is success, and a stale status write is a Conflict, retried.
+import { API_VERSION } from '../../api/v1alpha1/meta.ts';
+import type { JobStatus, RunPhase, RunStatus } from '../../api/v1alpha1/run.ts';
+import { validateRunInputs, validatePipelineSpec } from '../../api/v1alpha1/validate/index.ts';
+import { expand } from '../../api/v1alpha1/expand.ts';
+import { admission } from '../../plan/concurrency.ts';
+import type { JobObservation } from '../../plan/engine.ts';
+import { runEnv } from '../../plan/env.ts';
+import { observeJob } from '../../plan/observe-job.ts';
+import { plan, statusChanged } from '../../plan/plan.ts';
+import { LABELS, renderJob, renderNotifyJob, renderRunConfigMap, renderWorkspaceClaim, usesRunConfigMap } from '../../plan/render-job.ts';
+import { snapshotOf, type RunSnapshot } from '../../plan/snapshot.ts';
+import { joinName } from '../../plan/names.ts';
+import { isAlreadyExists } from '../kube/errors.ts';
+import { RESOURCES } from '../kube/resources.ts';
+import type { ReconcileResult } from '../queue.ts';
+import { splitKey, type ControllerContext, type JobObject, type RunObject } from '../context.ts';
+
+const TERMINAL = new Set<RunPhase>(['Succeeded', 'Failed', 'Cancelled']);
+
+export class RunReconciler {
+  private readonly ctx: ControllerContext;
+  /** ConfigMaps and claims this process made or saw made: each is created once per lifetime. */
+  private readonly ensured = new Set<string>();
+
+  constructor(ctx: ControllerContext) {
+    this.ctx = ctx;
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = splitKey(key);
+    const run = this.ctx.runs.get(namespace, name);
+    if (!run || run.metadata?.deletionTimestamp) return;
+    const jobs = this.ownJobs(run);
+    if (run.status?.phase && TERMINAL.has(run.status.phase)) {
+      // Final: nothing may still run (a stop that failed earlier is retried here).
+      await this.stopActive(run, jobs, new Set());
+      return;
+    }
+    if (!run.spec.pipelineSpec) return this.snapshot(run);
+    const invalid = [...validatePipelineSpec(run.spec.pipelineSpec, 'spec.pipelineSpec'), ...validateRunInputs(run.spec as unknown as Record<string, unknown>)];
+    if (invalid.length > 0) {
+      return this.writeStatus(run, { phase: 'Failed', reason: 'InvalidRun', message: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000), completionTime: this.ctx.now().toISOString() });
+    }
+    const snapshot = snapshotOf(run);
+
+    const gate = this.admit(run, snapshot);
+    if (gate.kind === 'queue') {
+      return this.writeStatus(run, { ...run.status, phase: 'Pending', reason: 'Queued', message: `waiting for ${gate.ahead} earlier run${gate.ahead === 1 ? '' : 's'} of its concurrency group to finish` });
+    }
+    const cancel = snapshot.cancel || gate.kind === 'supersede';
+    if (!cancel) await this.ensureRunObjects(run, snapshot);
+
+    const observed = this.observe(run, jobs);
+    const now = this.ctx.now();
+    const decision = plan({ run: cancel ? { ...run, spec: { ...run.spec, cancel: true } } : run, observed, now: now.toISOString() });
+    // Stop first: a job that must not run is more urgent than one that may start.
+    const finalNow = new Set((decision.status.jobs ?? []).filter((j) => j.phase !== 'Running' && j.phase !== 'Pending').map((j) => j.name));
+    await this.stopActive(run, jobs, finalNow);
+    let nameTaken = false;
+    for (const job of decision.start) {
+      const object = renderJob(decision.engine, job, { inlineRunEnv: !usesRunConfigMap(snapshot) }) as JobObject;
+      await this.createOwned(run, object, (owner) => {
+        // Another object holds the deterministic name: the job cannot run.
+        decision.engine.observe(job, { phase: 'Failed', reason: 'NameTaken', message: `a Job named ${object.metadata!.name} already exists and belongs to ${owner}` });
+        nameTaken = true;
+      });
+    }
+    const status: RunStatus = nameTaken ? decision.engine.runStatus(now.toISOString(), run.status) : { ...decision.status };
+    if (gate.kind === 'supersede' && status.phase === 'Cancelled') {
+      status.reason = 'Superseded';
+      status.message = `superseded by the newer run ${gate.by} of its concurrency group`;
+    }
+    await this.notify(run, snapshot, status.phase ?? 'Pending');
+
+    const result = await this.writeStatus(run, status);
+    const nextDeadline = this.nextDeadlineMs(run, status, now.getTime());
+    const requeue = [result?.requeueAfterMs, nextDeadline].filter((x): x is number => x !== undefined);
+    return requeue.length > 0 ? { requeueAfterMs: Math.min(...requeue) } : undefined;
+  }
+
+  /** Copies the Pipeline's spec into the Run and makes the Pipeline its owner. */
+  private async snapshot(run: RunObject): Promise<ReconcileResult> {
+    const namespace = run.metadata!.namespace!;
+    const pipeline = this.ctx.pipelines.get(namespace, run.spec.pipelineRef.name);
+    if (!pipeline) {
+      await this.writeStatus(run, { ...run.status, phase: 'Pending', reason: 'PipelineNotFound', message: `no Pipeline ${run.spec.pipelineRef.name} in namespace ${namespace}; waiting for it` });
+      return { requeueAfterMs: 30_000 };
+    }
+    const owner = { apiVersion: API_VERSION, kind: 'Pipeline', name: pipeline.metadata!.name!, uid: pipeline.metadata!.uid!, blockOwnerDeletion: true };
+    const owners = [...(run.metadata!.ownerReferences ?? []).filter((o) => o.uid !== owner.uid), owner];
+    await this.ctx.client.mergePatch(RESOURCES.runs, namespace, run.metadata!.name!, {
+      metadata: { resourceVersion: run.metadata!.resourceVersion, ownerReferences: owners, labels: { [LABELS.pipeline]: pipeline.metadata!.name! } },
+      spec: { pipelineSpec: pipeline.spec },
+    });
+    this.ctx.log.info('snapshot taken', { run: run.metadata!.name, namespace, pipeline: pipeline.metadata!.name });
+    return undefined;
+  }
+
+  private admit(run: RunObject, snapshot: RunSnapshot) {
+    const concurrency = snapshot.spec.concurrency;
+    if (!concurrency) return { kind: 'admit' as const };
+    const group = this.groupOf(snapshot);
+    const members = this.ctx.runs
+      .list(snapshot.namespace)
+      .filter((r) => !r.metadata?.deletionTimestamp && r.spec.pipelineSpec && !TERMINAL.has(r.status?.phase as RunPhase))
+      .filter((r) => r.metadata?.uid === run.metadata?.uid || this.groupOf(snapshotOf(r)) === group)
+      .map((r) => ({ name: r.metadata!.name!, creationTimestamp: r.metadata!.creationTimestamp ?? '' }));
+    return admission({ name: run.metadata!.name!, creationTimestamp: run.metadata!.creationTimestamp ?? '' }, concurrency, members);
+  }
+
+  private groupOf(snapshot: RunSnapshot): string {
+    const template = snapshot.spec.concurrency?.group ?? '$(KAYCI_PIPELINE)';
+    return expand(template, new Map(Object.entries(runEnv(snapshot))));
+  }
+
+  /** The per-run ConfigMap (when more than one Job reads it) and the workspace claim. */
+  private async ensureRunObjects(run: RunObject, snapshot: RunSnapshot): Promise<void> {
+    const uid = run.metadata!.uid!;
+    if (usesRunConfigMap(snapshot) && !this.ensured.has(`cm/${uid}`)) {
+      await this.createIgnoringExisting(RESOURCES.configmaps, renderRunConfigMap(snapshot));
+      this.ensured.add(`cm/${uid}`);
+    }
+    const claim = renderWorkspaceClaim(snapshot);
+    if (claim && !this.ensured.has(`pvc/${uid}`)) {
+      await this.createIgnoringExisting(RESOURCES.pvcs, claim);
+      this.ensured.add(`pvc/${uid}`);
+    }
+  }
+
+  private async createIgnoringExisting(resource: (typeof RESOURCES)[keyof typeof RESOURCES], obj: { metadata?: { namespace?: string } }): Promise<void> {
+    try {
+      await this.ctx.client.create(resource, obj.metadata!.namespace!, obj as never);
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+    }
+  }
+
+  /** Creates a Job the Run owns; an existing one of another owner is reported to `taken`. */
+  private async createOwned(run: RunObject, job: JobObject, taken: (owner: string) => void): Promise<void> {
+    const namespace = job.metadata!.namespace!;
+    try {
+      await this.ctx.client.create(RESOURCES.jobs, namespace, job);
+      this.ctx.log.info('job created', { run: run.metadata!.name, namespace, job: job.metadata!.labels?.[LABELS.job] ?? job.metadata!.labels?.[LABELS.notify], object: job.metadata!.name });
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      // AlreadyExists is success — if it is ours (an earlier create whose answer was lost).
+      const existing = await this.ctx.client.get<JobObject>(RESOURCES.jobs, namespace, job.metadata!.name!);
+      const owner = existing?.metadata?.ownerReferences?.find((o) => o.controller);
+      if (existing && owner && owner.uid !== run.metadata!.uid) taken(`${owner.kind} ${owner.name}`);
+    }
+  }
+
+  /** Jobs in the cache that this Run owns (by uid: a Run recreated with the same name owns none of its predecessor's). */
+  private ownJobs(run: RunObject): JobObject[] {
+    const uid = run.metadata?.uid;
+    return this.ctx.jobsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!)).filter((j) => j.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller));
+  }
+
+  private observe(run: RunObject, jobs: JobObject[]): Record<string, JobObservation> {
+    const pods = this.ctx.podsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!));
+    const observed: Record<string, JobObservation> = {};
+    for (const job of jobs) {
+      const name = job.metadata?.labels?.[LABELS.job];
+      if (!name || job.metadata?.deletionTimestamp) continue;
+      const mine = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === job.metadata?.uid));
+      observed[name] = observeJob(job, mine);
+    }
+    return observed;
+  }
+
+  /** Deletes every Job of the Run that is still active although its job is final (or the Run is). */
+  private async stopActive(run: RunObject, jobs: JobObject[], finalJobs: Set<string>): Promise<void> {
+    const runFinal = TERMINAL.has(run.status?.phase as RunPhase);
+    for (const job of jobs) {
+      const name = job.metadata?.labels?.[LABELS.job];
+      const done = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+      // Notify jobs run after the Run ended: they are never stopped for it.
+      if (done || job.metadata?.deletionTimestamp || job.metadata?.labels?.[LABELS.notify]) continue;
+      if (runFinal || (name !== undefined && finalJobs.has(name))) {
+        await this.ctx.client.delete(RESOURCES.jobs, job.metadata!.namespace!, job.metadata!.name!, { uid: job.metadata!.uid });
+        this.ctx.log.info('job stopped', { run: run.metadata!.name, namespace: run.metadata!.namespace, job: name });
+      }
+    }
+  }
+
+  /** Notify jobs for the phase the Run is in; each (notify job, phase) is created once. */
+  private async notify(run: RunObject, snapshot: RunSnapshot, phase: RunPhase): Promise<void> {
+    for (const n of snapshot.spec.notify ?? []) {
+      if (!n.on.includes(phase as never)) continue;
+      await this.createOwned(run, renderNotifyJob(snapshot, n, phase) as JobObject, () => undefined);
+    }
+  }
+
+  /**
+   * Writes the status when it changed. A Run that just started waits `deferRunningMs` before
+   * saying so, unless a job finished meanwhile: a fast Run then costs a single write.
+   */
+  private async writeStatus(run: RunObject, status: RunStatus): Promise<ReconcileResult> {
+    if (!statusChanged(run.status, status)) return undefined;
+    const wasPending = !run.status?.phase || run.status.phase === 'Pending';
+    const anyFinal = (status.jobs ?? []).some((j: JobStatus) => j.phase !== 'Running' && j.phase !== 'Pending');
+    if (wasPending && status.phase === 'Running' && !anyFinal) {
+      const started = Math.min(...(status.jobs ?? []).map((j) => Date.parse(j.startTime ?? '') || Number.POSITIVE_INFINITY));
+      const wait = (Number.isFinite(started) ? started : this.ctx.now().getTime()) + this.ctx.settings.deferRunningMs - this.ctx.now().getTime();
+      if (wait > 0) return { requeueAfterMs: wait };
+    }
+    await this.ctx.client.replaceStatus(RESOURCES.runs, run.metadata!.namespace!, run.metadata!.name!, { ...run, status });
+    if (status.phase !== run.status?.phase) {
+      this.ctx.log.info('run phase', { run: run.metadata!.name, namespace: run.metadata!.namespace, phase: status.phase, reason: status.reason });
+      if (status.phase && TERMINAL.has(status.phase) && status.startTime && status.completionTime) {
+        this.ctx.metrics.runDuration.observe({ phase: status.phase }, (Date.parse(status.completionTime) - Date.parse(status.startTime)) / 1000);
+      }
+      for (const j of status.jobs ?? []) {
+        const before = run.status?.jobs?.find((b) => b.name === j.name);
+        if (before?.phase !== j.phase && j.startTime && j.completionTime) this.ctx.metrics.jobDuration.observe({ phase: j.phase }, (Date.parse(j.completionTime) - Date.parse(j.startTime)) / 1000);
+      }
+    }
+    return undefined;
+  }
+
+  /** When the earliest running job passes its timeout (plus grace), for a requeue. */
+  private nextDeadlineMs(run: RunObject, status: RunStatus, nowMs: number): number | undefined {
+    const jobs = run.spec.pipelineSpec?.jobs ?? [];
+    let next: number | undefined;
+    for (const j of status.jobs ?? []) {
+      if (j.phase !== 'Running' || !j.startTime) continue;
+      const timeout = jobs.find((x) => x.name === j.name)?.timeoutSeconds;
+      if (timeout === undefined) continue;
+      const at = Date.parse(j.startTime) + (timeout + 31) * 1000 - nowMs;
+      next = Math.min(next ?? at, Math.max(at, 1000));
+    }
+    return next;
+  }
+}
+

@@ -1,0 +1,57 @@
+// Creating a Run: one code path for cron ticks, webhooks and `kayci trigger`. The Run gets its
+// Pipeline snapshot and owner at creation (no second write), a deterministic name when the
+// caller has a delivery or tick to derive it from (a replay is an AlreadyExists, not a twin),
+// and labels to find it by.
+import { API_VERSION } from '../api/v1alpha1/meta.ts';
+import type { NameValue } from '../api/v1alpha1/meta.ts';
+import type { RunMetadata } from '../api/v1alpha1/run.ts';
+import { joinName } from '../plan/names.ts';
+import { LABELS } from '../plan/render-job.ts';
+import type { PipelineObject, RunObject } from './context.ts';
+import type { KubeClient } from './kube/client.ts';
+import { isAlreadyExists } from './kube/errors.ts';
+import { RESOURCES } from './kube/resources.ts';
+
+export interface NewRun {
+  readonly pipeline: PipelineObject;
+  /** Name of the Run; derive it from what makes the event unique. */
+  readonly name: string;
+  readonly metadata: RunMetadata;
+  readonly params?: readonly NameValue[];
+  readonly jobs?: readonly string[];
+  readonly trigger?: string;
+}
+
+export function runObject(input: NewRun): RunObject {
+  const p = input.pipeline;
+  const labels: Record<string, string> = { [LABELS.pipeline]: p.metadata!.name! };
+  if (input.trigger) labels[LABELS.trigger] = joinName(input.trigger);
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Run',
+    metadata: {
+      name: input.name,
+      namespace: p.metadata!.namespace,
+      labels,
+      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Pipeline', name: p.metadata!.name!, uid: p.metadata!.uid!, blockOwnerDeletion: true }],
+    },
+    spec: {
+      pipelineRef: { name: p.metadata!.name! },
+      pipelineSpec: p.spec,
+      metadata: input.metadata,
+      params: input.params && input.params.length > 0 ? [...input.params] : undefined,
+      jobs: input.jobs && input.jobs.length > 0 ? [...input.jobs] : undefined,
+    },
+  };
+}
+
+/** Creates the Run; `created: false` when one of that name exists already (a replay). */
+export async function createRun(client: KubeClient, input: NewRun): Promise<{ run: RunObject; created: boolean }> {
+  const run = runObject(input);
+  try {
+    return { run: await client.create(RESOURCES.runs, run.metadata!.namespace!, run), created: true };
+  } catch (e) {
+    if (isAlreadyExists(e)) return { run, created: false };
+    throw e;
+  }
+}
