@@ -73,6 +73,34 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
 
   program
+    .command('install')
+    .description('print what a cluster needs to run the controller: CRDs, namespace, RBAC, Deployment, Service')
+    .option('-n, --namespace <ns>', 'namespace of the controller', 'kayci-system')
+    .option('--image <ref>', 'controller image (pin it by digest)', `ghcr.io/kayci-dev/kayci:${version}`)
+    .option('--replicas <n>', 'controller replicas; one leads', '2')
+    .option('--watch-namespace <ns>', 'watch only this namespace (a Role instead of a ClusterRole)')
+    .action(async (options) => {
+      const { installCommand } = await import('./install.ts');
+      code = installCommand(io, options);
+    });
+
+  program
+    .command('controller')
+    .description('run the controller: reconcile Pipelines, Triggers and Runs in a cluster')
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster config, $KUBECONFIG or ~/.kube/config)')
+    .option('-n, --namespace <ns>', 'watch only this namespace (default: all)')
+    .option('--lease-namespace <ns>', 'namespace of the leader lease (default: $POD_NAMESPACE)')
+    .option('--port <n>', 'HTTP port for /healthz, /readyz, /metrics and webhooks', '8080')
+    .option('--qps <n>', 'API requests per second (token bucket)', '20')
+    .option('--burst <n>', 'API request burst above qps', '40')
+    .option('--workers <n>', 'Runs reconciled at once', '4')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .action(async (options) => {
+      const { controllerCommand } = await import('./controller.ts');
+      code = await withInterrupts((signal) => controllerCommand(io, options, signal));
+    });
+
+  program
     .command('crds')
     .description('print the CustomResourceDefinitions of kayci.dev/v1alpha1')
     .action(async () => {
