@@ -14,9 +14,12 @@ export interface Logger {
 export function jsonLogger(write: (line: string) => void = (l) => process.stderr.write(l), level: Level = 'info', base: Record<string, unknown> = {}, now: () => Date = () => new Date()): Logger {
   const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const record: Record<string, unknown> = { time: now().toISOString(), level: lvl, msg, ...base, ...fields };
+    const time = now().toISOString();
+    const record: Record<string, unknown> = { time, level: lvl, msg, ...base, ...fields };
+    // Fields cannot forge the record's own keys (they keep their place first).
+    Object.assign(record, { time, level: lvl, msg });
     if (record.error instanceof Error) record.error = record.error.message;
-    write(`${JSON.stringify(record)}\n`);
+    write(`${serialize(record)}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -25,6 +28,22 @@ export function jsonLogger(write: (line: string) => void = (l) => process.stderr
     error: (m, f) => emit('error', m, f),
     with: (fields) => jsonLogger(write, level, { ...base, ...fields }, now),
   };
+}
+
+/** JSON of the record; a field JSON cannot hold (a cycle, a BigInt) is written as text: logging never throws. */
+function serialize(record: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(record);
+  } catch {
+    return JSON.stringify(Object.fromEntries(Object.entries(record).map(([k, v]) => {
+      try {
+        JSON.stringify(v);
+        return [k, v];
+      } catch {
+        return [k, String(v)];
+      }
+    })));
+  }
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, with: () => silentLogger };

@@ -7,6 +7,17 @@ function key(labels: Labels): string {
   return Object.keys(labels).sort().map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
 }
 
+/** HELP text escapes backslashes and newlines (label values also escape double quotes). */
+function header(name: string, help: string, type: string): string[] {
+  return [`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`];
+}
+
+/** Sample values as the text format spells them: `+Inf`, `-Inf` and `NaN` for the odd ones. */
+function num(v: number): string {
+  if (Number.isFinite(v)) return String(v);
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
 interface Metric {
   render(): string[];
 }
@@ -27,7 +38,7 @@ export class Counter implements Metric {
     return this.values.get(key(labels)) ?? 0;
   }
   render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, ...[...this.values].map(([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${v}`)];
+    return [...header(this.name, this.help, 'counter'), ...[...this.values].map(([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${num(v)}`)];
   }
 }
 
@@ -49,7 +60,7 @@ export class Gauge implements Metric {
   }
   render(): string[] {
     const values = this.collect ? [...this.collect()].map(([l, v]) => [key(l), v] as const) : [...this.values];
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, ...values.map(([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${v}`)];
+    return [...header(this.name, this.help, 'gauge'), ...values.map(([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${num(v)}`)];
   }
 }
 
@@ -77,11 +88,11 @@ export class Histogram implements Metric {
     s.count++;
   }
   render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    const lines = header(this.name, this.help, 'histogram');
     for (const [k, s] of this.series) {
       const sep = k ? ',' : '';
       this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{${k}${sep}le="${b}"} ${s.counts[i]}`));
-      lines.push(`${this.name}_bucket{${k}${sep}le="+Inf"} ${s.count}`, `${this.name}_sum${k ? `{${k}}` : ''} ${s.sum}`, `${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
+      lines.push(`${this.name}_bucket{${k}${sep}le="+Inf"} ${s.count}`, `${this.name}_sum${k ? `{${k}}` : ''} ${num(s.sum)}`, `${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
     }
     return lines;
   }

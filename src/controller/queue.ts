@@ -17,7 +17,7 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private readonly options: QueueOptions;
   private waiters: (() => void)[] = [];
   private shuttingDown = false;
@@ -43,16 +43,21 @@ export class WorkQueue {
     this.waiters.shift()?.();
   }
 
-  /** Adds the key after `ms`, unless an earlier delayed add is pending. */
+  /** Adds the key after `ms`, unless an earlier delayed add is pending (a later one is replaced). */
   addAfter(key: string, ms: number): void {
+    if (this.shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
-    const t = setTimeout(() => {
+    const at = Date.now() + ms;
+    const pending = this.timers.get(key);
+    // Keep the earliest: a retry in 10 ms must not wait behind a requeue due in an hour.
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref?.();
-    this.timers.set(key, t);
+    timer.unref?.();
+    this.timers.set(key, { timer, at });
   }
 
   /** Re-adds a failed key after its backoff: base × 2^failures, capped. */
@@ -76,7 +81,7 @@ export class WorkQueue {
 
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w();
     await Promise.all(this.running);

@@ -7,5 +7,5 @@ export { filterMiss } from './when.ts';
 export { globToRegExp, matchesAny } from './glob.ts';
 export { runEnv, jobEnv, parseResults, TERMINATION_MESSAGE_PATH, type ParsedResults } from './env.ts';
 export { renderJob, renderRunConfigMap, runLabels, LABELS, INJECT_ENV_ANNOTATION, WORKSPACE_VOLUME } from './render-job.ts';
-export { joinName, jobObjectName, runConfigMapName, workspaceClaimName } from './names.ts';
+export { joinName, jobObjectName, notifyJobObjectName, runConfigMapName, workspaceClaimName } from './names.ts';
 export { levels } from './levels.ts';

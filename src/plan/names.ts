@@ -18,8 +18,21 @@ export function joinName(...parts: string[]): string {
  * `app-1-lint` + job `x`), and a twin name would let one Run adopt another's Job.
  */
 export function jobObjectName(run: string, job: string): string {
-  const hash = createHash('sha256').update(`${run}\n${job}`).digest('hex').slice(0, 8);
-  return `${`${run}-${job}`.slice(0, MAX - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
+  return hashedName(`${run}-${job}`, `${run}\n${job}`);
+}
+
+/**
+ * Name of the Job that runs notify job `notify` of `run` for `phase`: reads
+ * `<run>-notify-<notify>-<phase>-<hash>`, but is hashed apart from jobObjectName, since a job may
+ * well be called `notify-<notify>-<phase>` itself.
+ */
+export function notifyJobObjectName(run: string, notify: string, phase: string): string {
+  return hashedName(`${run}-notify-${notify}-${phase.toLowerCase()}`, `${run}\n${notify}\n${phase}`);
+}
+
+function hashedName(readable: string, key: string): string {
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  return `${readable.slice(0, MAX - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
 }
 
 /** Name of the per-run ConfigMap holding the run-wide KAYCI_* variables. */

@@ -12,9 +12,10 @@ function condition(job: IJob, ...types: string[]): Condition | undefined {
   return job.status?.conditions?.find((c) => types.includes(c.type) && c.status === 'True');
 }
 
+/** RFC 3339 as the API server writes it (whole seconds), whether the client gave a string or a Date. */
 function time(t: unknown): string | undefined {
   if (t === undefined || t === null) return undefined;
-  return t instanceof Date ? t.toISOString() : String(t);
+  return t instanceof Date ? t.toISOString().replace(/\.000Z$/, 'Z') : String(t);
 }
 
 /** Results from every container's termination message (init containers first; later wins). */

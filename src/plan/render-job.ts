@@ -13,7 +13,7 @@ import type { RunPhase } from '../api/v1alpha1/run.ts';
 import { API_VERSION } from '../api/v1alpha1/meta.ts';
 import type { PlanEngine } from './engine.ts';
 import { jobEnv, runEnv, TERMINATION_MESSAGE_PATH } from './env.ts';
-import { jobObjectName, joinName, runConfigMapName, workspaceClaimName } from './names.ts';
+import { jobObjectName, joinName, notifyJobObjectName, runConfigMapName, workspaceClaimName } from './names.ts';
 import type { RunSnapshot } from './snapshot.ts';
 
 export const LABELS = {
@@ -87,7 +87,7 @@ export function renderJob(engine: PlanEngine, name: string, options: RenderOptio
  */
 export function renderNotifyJob(snapshot: RunSnapshot, notify: NotifyJob, phase: RunPhase): RenderedJob {
   return render(snapshot, {
-    objectName: jobObjectName(snapshot.run, `notify-${notify.name}-${phase.toLowerCase()}`),
+    objectName: notifyJobObjectName(snapshot.run, notify.name, phase),
     labels: { [LABELS.notify]: notify.name },
     template: notify.template,
     env: [

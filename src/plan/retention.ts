@@ -22,7 +22,9 @@ export function retentionPlan(runs: readonly FinishedRun[], retention: Retention
   const keepSucceeded = retention?.succeeded ?? DEFAULT_RETENTION.succeeded;
   const keepFailed = retention?.failed ?? DEFAULT_RETENTION.failed;
   const ttlMs = retention?.ttlSecondsAfterFinished === undefined ? undefined : retention.ttlSecondsAfterFinished * 1000;
-  const newestFirst = [...runs].sort((a, b) => b.completionTime.localeCompare(a.completionTime) || a.name.localeCompare(b.name));
+  // By instant, not by text: `…:05Z` and `…:05.500Z` are both RFC 3339 and sort the wrong way round as strings.
+  const at = new Map(runs.map((r) => [r.name, Date.parse(r.completionTime)]));
+  const newestFirst = [...runs].sort((a, b) => at.get(b.name)! - at.get(a.name)! || a.name.localeCompare(b.name));
   const toDelete = new Set<string>();
   newestFirst.filter((r) => r.phase === 'Succeeded').slice(keepSucceeded).forEach((r) => toDelete.add(r.name));
   newestFirst.filter((r) => r.phase === 'Failed' || r.phase === 'Cancelled').slice(keepFailed).forEach((r) => toDelete.add(r.name));
@@ -30,7 +32,8 @@ export function retentionPlan(runs: readonly FinishedRun[], retention: Retention
   if (ttlMs !== undefined) {
     for (const r of newestFirst) {
       if (toDelete.has(r.name)) continue;
-      const left = Date.parse(r.completionTime) + ttlMs - nowMs;
+      const left = at.get(r.name)! + ttlMs - nowMs;
+      if (Number.isNaN(left)) continue; // no readable completion time: the TTL cannot say
       if (left <= 0) toDelete.add(r.name);
       else recheckInMs = Math.min(recheckInMs ?? left, left);
     }

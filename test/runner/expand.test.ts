@@ -2,7 +2,7 @@
 // third_party/forked/golang/expansion), or a job behaves differently locally and in the cluster.
 import { describe, expect, it } from 'vitest';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import { containerArgv, containerEnv, expand } from '../../src/runner/expand.ts';
+import { containerArgv, containerEnv, expand } from '../../src/api/v1alpha1/expand.ts';
 
 const vars = new Map([
   ['A', 'a-value'],

@@ -132,19 +132,39 @@ function dayMatches(cron: Cron, w: WallClock): boolean {
 }
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** Most days of each month (February: 29), to tell impossible dates from rare ones. */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** False when no allowed month has the day of month asked for, e.g. `0 0 30 2 *`. */
+function possible(cron: Cron): boolean {
+  // Only a restricted day-of-month with a `*` day-of-week can ask for a date that never comes:
+  // with both restricted either one may match, and every weekday comes round.
+  if (cron.dayOfMonth.any || !cron.dayOfWeek.any) return true;
+  const first = cron.dayOfMonth.values[0] ?? 32;
+  return cron.month.values.some((m) => MONTH_DAYS[m - 1]! >= first);
+}
 
 /**
  * The first instant strictly after `afterMs`, on a whole minute, when `cron` fires in
- * `timeZone`; undefined if it never fires within a year and a day (e.g. `0 0 30 2 *`).
+ * `timeZone`; undefined if it never fires (e.g. `0 0 30 2 *`). A wall-clock time a DST gap skips
+ * does not fire that day; one a fall-back repeats fires twice.
  */
 export function nextTick(cron: Cron, afterMs: number, timeZone = 'UTC'): number | undefined {
+  if (!possible(cron)) return undefined;
   let t = Math.floor(afterMs / MINUTE) * MINUTE + MINUTE;
-  const limit = afterMs + 367 * 24 * 60 * MINUTE;
+  // February 29 may be eight years away (2096 to 2104).
+  const limit = afterMs + (8 * 366 + 1) * DAY;
   while (t <= limit) {
     const w = wallClock(t, timeZone);
     if (!cron.month.values.includes(w.month) || !dayMatches(cron, w)) {
-      // Skip to the next local midnight.
-      t += ((23 - w.hour) * 60 + (60 - w.minute)) * MINUTE;
+      // Skip to the next local midnight. A day with a DST gap is shorter than its wall clock
+      // says: landing past midnight, step back by as much (unless midnight itself is skipped).
+      const jump = ((23 - w.hour) * 60 + (60 - w.minute)) * MINUTE;
+      const landed = wallClock(t + jump, timeZone);
+      const over = landed.day === w.day ? 0 : (landed.hour * 60 + landed.minute) * MINUTE;
+      t += over < jump ? jump - over : jump;
       continue;
     }
     if (!cron.hour.values.includes(w.hour)) {

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { App, Pipeline } from '../../../constructs/index.ts';
 import { TOOLS_ANNOTATION } from '../../../src/api/v1alpha1/env.ts';
 import type { PipelineJob } from '../../../src/api/v1alpha1/pipeline.ts';
-import { expand } from '../../../src/runner/expand.ts';
+import { expand } from '../../../src/api/v1alpha1/expand.ts';
 import { jobSpecOf } from '../render.ts';
 
 export { specOf } from '../render.ts';
