@@ -6,7 +6,7 @@ import { API_VERSION } from '../api/v1alpha1/meta.ts';
 import type { NameValue } from '../api/v1alpha1/meta.ts';
 import type { RunMetadata } from '../api/v1alpha1/run.ts';
 import { joinName } from '../plan/names.ts';
-import { LABELS } from '../plan/render-job.ts';
+import { CREATED_AT_ANNOTATION, LABELS } from '../plan/render-job.ts';
 import type { PipelineObject, RunObject } from './context.ts';
 import type { KubeClient } from './kube/client.ts';
 import { isAlreadyExists } from './kube/errors.ts';
@@ -20,6 +20,8 @@ export interface NewRun {
   readonly params?: readonly NameValue[];
   readonly jobs?: readonly string[];
   readonly trigger?: string;
+  /** When the Run is created. @default now */
+  readonly now?: Date;
 }
 
 export function runObject(input: NewRun): RunObject {
@@ -33,6 +35,7 @@ export function runObject(input: NewRun): RunObject {
       name: input.name,
       namespace: p.metadata!.namespace,
       labels,
+      annotations: { [CREATED_AT_ANNOTATION]: (input.now ?? new Date()).toISOString() },
       ownerReferences: [{ apiVersion: API_VERSION, kind: 'Pipeline', name: p.metadata!.name!, uid: p.metadata!.uid!, blockOwnerDeletion: true }],
     },
     spec: {

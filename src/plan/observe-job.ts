@@ -40,7 +40,16 @@ function newest(pods: readonly IPod[], phase: string): IPod | undefined {
     .at(-1);
 }
 
-export function observeJob(job: IJob, pods: readonly IPod[]): JobObservation {
+/** How long a completed Job may wait for its succeeded pod to reach the cache. */
+export const POD_GRACE_MS = 30_000;
+
+export interface ObserveOptions {
+  /** The job declares results, so its succeeded pod must be read before it counts as done. */
+  readonly expectsResults?: boolean;
+  readonly nowMs?: number;
+}
+
+export function observeJob(job: IJob, pods: readonly IPod[], options: ObserveOptions = {}): JobObservation {
   const status = job.status ?? {};
   // Failed pods the Job counts; disruptions its pod failure policy ignores are not in `failed`.
   const failed = status.failed ?? 0;
@@ -53,8 +62,13 @@ export function observeJob(job: IJob, pods: readonly IPod[]): JobObservation {
   const done = condition(job, 'Complete');
   if (done) {
     const pod = newest(pods, 'Succeeded');
-    const { results, error } = pod ? podResults(pod) : { results: {} };
     const completionTime = time(status.completionTime) ?? time(done.lastTransitionTime);
+    // Jobs and Pods come through separate watches: the Job may say Complete before its pod's
+    // final state (and termination messages) arrived. Wait for it, a little while.
+    if (!pod && options.expectsResults && options.nowMs !== undefined && options.nowMs - (Date.parse(completionTime ?? '') || 0) < POD_GRACE_MS) {
+      return { ...base, phase: 'Running', reason: 'AwaitingPod' };
+    }
+    const { results, error } = pod ? podResults(pod) : { results: {} };
     if (error) return { ...base, phase: 'Failed', completionTime, reason: 'BadResults', message: error };
     return { ...base, phase: 'Succeeded', completionTime, results };
   }

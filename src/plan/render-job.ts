@@ -24,6 +24,9 @@ export const LABELS = {
   trigger: 'kayci.dev/trigger',
 } as const;
 
+/** On a Run: when its creator made it, in milliseconds (orders Runs within one second). */
+export const CREATED_AT_ANNOTATION = 'kayci.dev/created-at';
+
 /** The phase a notify job reports on. */
 export const RUN_PHASE_ENV = 'KAYCI_RUN_PHASE';
 
@@ -95,6 +98,8 @@ export function renderNotifyJob(snapshot: RunSnapshot, notify: NotifyJob, phase:
       { name: RUN_PHASE_ENV, value: phase },
       { name: JOB_ENV.resultsFile, value: TERMINATION_MESSAGE_PATH },
     ],
+    // A notify job may run for a Run cancelled before its ConfigMap was made.
+    inlineRunEnv: true,
   });
 }
 

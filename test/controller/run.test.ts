@@ -191,9 +191,11 @@ describe('Run reconciler', () => {
     // One at a time, in order.
     expect(windows[1]![0]).toBeGreaterThanOrEqual(windows[0]![1]! - 1000);
     env.server.jobs.behave(() => ({ outcome: 'hang' }));
-    env.server.store.create(runObject('l-old', 'latest'));
+    // Created in the same second: the created-at annotation (set by kayci's own Run creators) orders them.
+    const created = (name: string) => ({ ...runObject(name, 'latest'), metadata: { name, namespace: NS, annotations: { 'kayci.dev/created-at': new Date().toISOString() } } });
+    env.server.store.create(created('l-old'));
     await env.server.waitFor(() => jobsOf(env, 'l-old').length === 1, 10_000, 'old run started');
-    env.server.store.create(runObject('l-new', 'latest'));
+    env.server.store.create(created('l-new'));
     expect(await phaseOf(env.server, 'l-old')).toBe('Cancelled');
     expect(statusOf(env, 'l-old')).toMatchObject({ reason: 'Superseded', message: expect.stringContaining('l-new') });
     await env.server.waitFor(() => jobsOf(env, 'l-old').length === 0, 10_000, 'old job deleted');

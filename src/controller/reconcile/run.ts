@@ -12,7 +12,7 @@ import type { JobObservation } from '../../plan/engine.ts';
 import { runEnv } from '../../plan/env.ts';
 import { observeJob } from '../../plan/observe-job.ts';
 import { plan, statusChanged } from '../../plan/plan.ts';
-import { LABELS, renderJob, renderNotifyJob, renderRunConfigMap, renderWorkspaceClaim, usesRunConfigMap } from '../../plan/render-job.ts';
+import { CREATED_AT_ANNOTATION, LABELS, renderJob, renderNotifyJob, renderRunConfigMap, renderWorkspaceClaim, usesRunConfigMap } from '../../plan/render-job.ts';
 import { snapshotOf, type RunSnapshot } from '../../plan/snapshot.ts';
 import { joinName } from '../../plan/names.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
@@ -21,6 +21,15 @@ import type { ReconcileResult } from '../queue.ts';
 import { splitKey, type ControllerContext, type JobObject, type RunObject } from '../context.ts';
 
 const TERMINAL = new Set<RunPhase>(['Succeeded', 'Failed', 'Cancelled']);
+
+/**
+ * When a Run was created, to the millisecond when its creator said (the API server's
+ * creationTimestamp has whole seconds, and two webhooks a second apart must keep their order).
+ */
+function createdAt(run: RunObject): string {
+  const t = Date.parse(run.metadata?.annotations?.[CREATED_AT_ANNOTATION] ?? '') || Date.parse(run.metadata?.creationTimestamp ?? '');
+  return Number.isNaN(t) ? '' : new Date(t).toISOString();
+}
 
 export class RunReconciler {
   private readonly ctx: ControllerContext;
@@ -56,6 +65,8 @@ export class RunReconciler {
     if (!cancel) await this.ensureRunObjects(run, snapshot);
 
     const observed = this.observe(run, jobs);
+    // A completed Job whose pod is not in the cache yet: look again soon.
+    const awaitingPod = Object.values(observed).some((o) => o.reason === 'AwaitingPod');
     const now = this.ctx.now();
     const decision = plan({ run: cancel ? { ...run, spec: { ...run.spec, cancel: true } } : run, observed, now: now.toISOString() });
     // Stop first: a job that must not run is more urgent than one that may start.
@@ -79,7 +90,7 @@ export class RunReconciler {
 
     const result = await this.writeStatus(run, status);
     const nextDeadline = this.nextDeadlineMs(run, status, now.getTime());
-    const requeue = [result?.requeueAfterMs, nextDeadline].filter((x): x is number => x !== undefined);
+    const requeue = [result?.requeueAfterMs, nextDeadline, awaitingPod ? 1000 : undefined].filter((x): x is number => x !== undefined);
     return requeue.length > 0 ? { requeueAfterMs: Math.min(...requeue) } : undefined;
   }
 
@@ -109,8 +120,8 @@ export class RunReconciler {
       .list(snapshot.namespace)
       .filter((r) => !r.metadata?.deletionTimestamp && r.spec.pipelineSpec && !TERMINAL.has(r.status?.phase as RunPhase))
       .filter((r) => r.metadata?.uid === run.metadata?.uid || this.groupOf(snapshotOf(r)) === group)
-      .map((r) => ({ name: r.metadata!.name!, creationTimestamp: r.metadata!.creationTimestamp ?? '' }));
-    return admission({ name: run.metadata!.name!, creationTimestamp: run.metadata!.creationTimestamp ?? '' }, concurrency, members);
+      .map((r) => ({ name: r.metadata!.name!, creationTimestamp: createdAt(r) }));
+    return admission({ name: run.metadata!.name!, creationTimestamp: createdAt(run) }, concurrency, members);
   }
 
   private groupOf(snapshot: RunSnapshot): string {
@@ -168,7 +179,8 @@ export class RunReconciler {
       const name = job.metadata?.labels?.[LABELS.job];
       if (!name || job.metadata?.deletionTimestamp) continue;
       const mine = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === job.metadata?.uid));
-      observed[name] = observeJob(job, mine);
+      const expectsResults = (run.spec.pipelineSpec?.jobs.find((j) => j.name === name)?.results?.length ?? 0) > 0;
+      observed[name] = observeJob(job, mine, { expectsResults, nowMs: this.ctx.now().getTime() });
     }
     return observed;
   }

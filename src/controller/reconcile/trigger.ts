@@ -69,7 +69,8 @@ export class TriggerReconciler {
 
   /** The latest tick in (last tick, now], if any: missed ticks collapse into one Run. */
   private latestDueTick(cron: Cron, trigger: TriggerObject, nowMs: number, timeZone = 'UTC'): number | undefined {
-    const since = Date.parse(trigger.status?.lastScheduleTime ?? '') || Date.parse(trigger.metadata?.creationTimestamp ?? '') || nowMs;
+    // After a long outage only the latest missed tick matters: look back a week at most.
+    const since = Math.max(Date.parse(trigger.status?.lastScheduleTime ?? '') || Date.parse(trigger.metadata?.creationTimestamp ?? '') || nowMs, nowMs - 7 * 24 * 3600_000);
     let due: number | undefined;
     for (let t = nextTick(cron, since, timeZone); t !== undefined && t <= nowMs; t = nextTick(cron, t, timeZone)) due = t;
     return due;
@@ -86,6 +87,7 @@ export class TriggerReconciler {
       trigger: trigger.metadata!.name!,
       metadata: { trigger: trigger.metadata!.name, provider: 'schedule', event: 'schedule', branch, ref: branch ? `refs/heads/${branch}` : undefined },
       params: trigger.spec.params,
+      now: this.ctx.now(),
     });
     this.ctx.log.info(created ? 'scheduled run created' : 'scheduled run existed already', { namespace, trigger: trigger.metadata!.name, tick: new Date(tick).toISOString() });
   }

@@ -83,17 +83,19 @@ describe('renderNotifyJob()', () => {
     expect(j.metadata!.labels).not.toHaveProperty(LABELS.job);
   });
 
-  it('sets KAYCI_JOB and KAYCI_RUN_PHASE before the container\'s own env, and reads the run-wide ConfigMap', () => {
+  it('sets the run-wide variables inline (a Run cancelled early has no ConfigMap), then KAYCI_JOB and KAYCI_RUN_PHASE, before the container\'s own env', () => {
     const j = validJob(renderNotifyJob(snap, slack, 'Failed'));
     const c = pod(j).containers[0]!;
-    expect(c.env).toEqual([
+    const names = c.env!.map((e) => e.name);
+    expect(names.slice(0, 3)).toEqual(['KAYCI_RUN', 'KAYCI_PIPELINE', 'KAYCI_NAMESPACE']);
+    expect(c.env!.slice(-4)).toEqual([
       { name: 'KAYCI_JOB', value: 'slack' },
       { name: RUN_PHASE_ENV, value: 'Failed' },
       { name: 'KAYCI_RESULTS_FILE', value: '/dev/termination-log' },
       { name: 'TEXT', value: '$(KAYCI_RUN_PHASE)' },
     ]);
     expect(RUN_PHASE_ENV).toBe('KAYCI_RUN_PHASE');
-    expect(c.envFrom).toEqual([{ configMapRef: { name: runConfigMapName('r1') } }]);
+    expect(c.envFrom).toBeUndefined();
   });
 
   it('gets what every Job gets: restartPolicy Never, no retries, the disruption rule, no token', () => {
