@@ -38,6 +38,19 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Why `key` is not a label or annotation key (`[prefix/]name`, the prefix a DNS subdomain), or undefined. */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && dnsSubdomainProblem(prefix)) return `${JSON.stringify(key)}: the prefix ${dnsSubdomainProblem(prefix)}`;
+  if (name.length === 0 || name.length > 63) return `${JSON.stringify(key)}: the name part must be 1 to 63 characters`;
+  if (!QUALIFIED_NAME.test(name)) return `${JSON.stringify(key)}: the name part must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  return undefined;
+}
+
 /** A best-effort DNS label for a hint: `Build_Image` → `build-image`. */
 export function toDnsLabel(name: string): string {
   const label = name

@@ -1,10 +1,23 @@
-// `kayci controller`: runs the controller until SIGTERM or Ctrl-C. Credentials come from the
-// pod's ServiceAccount in a cluster, or from a kubeconfig outside one.
+// `kayci controller`: runs the controller until SIGTERM or Ctrl-C (also while its caches still
+// sync). Credentials come from the pod's ServiceAccount in a cluster, or from a kubeconfig
+// outside one. Every numeric flag is checked before anything starts.
 import { KubeConfig } from '@kubernetes/client-node';
 import { jsonLogger } from '../controller/log.ts';
 import { Manager } from '../controller/manager.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './run.ts';
+
+/** The kubeconfig could not be read: a message for the user, exit code 1. */
+export class KubeConfigError extends Error {
+  override name = 'KubeConfigError';
+  readonly code = 'KAYCI_KUBECONFIG';
+}
+
+/** The controller could not start, e.g. its port is taken: a message for the user, exit code 1. */
+export class ControllerStartError extends Error {
+  override name = 'ControllerStartError';
+  readonly code = 'KAYCI_CONTROLLER_START';
+}
 
 export interface ControllerCommandOptions {
   readonly kubeconfig?: string;
@@ -18,14 +31,29 @@ export interface ControllerCommandOptions {
 }
 
 export async function controllerCommand(io: Io, options: ControllerCommandOptions, signal: AbortSignal): Promise<number> {
-  const number = (flag: string, value: string, min: number) => {
+  const problems: string[] = [];
+  const number = (flag: string, value: string, min: number, max = Number.POSITIVE_INFINITY, integer = false) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min) throw new UsageError([`--${flag}: ${JSON.stringify(value)} is not a number of at least ${min}`]);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      problems.push(`--${flag}: ${JSON.stringify(value)} is not ${integer ? 'an integer' : 'a number'} ${max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`}`);
+    }
     return n;
   };
+  // Every flag checked before anything starts; port 0 lets the system pick one (logged as "serving http").
+  const numbers = {
+    port: number('port', options.port, 0, 65_535, true),
+    qps: number('qps', options.qps, 0.1),
+    burst: number('burst', options.burst, 1),
+    workers: number('workers', options.workers, 1, 1000, true),
+  };
+  if (problems.length > 0) throw new UsageError(problems);
   const kubeConfig = new KubeConfig();
-  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  try {
+    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
+    else kubeConfig.loadFromDefault();
+  } catch (e) {
+    throw new KubeConfigError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(e as Error).message}`);
+  }
   const level = options.logLevel as 'debug' | 'info' | 'warn' | 'error';
   const log = jsonLogger((line) => io.err(line), ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info');
   const manager = new Manager({
@@ -33,15 +61,22 @@ export async function controllerCommand(io: Io, options: ControllerCommandOption
     namespace: options.namespace,
     leaseNamespace: options.leaseNamespace ?? process.env.POD_NAMESPACE ?? options.namespace ?? 'kayci-system',
     identity: process.env.POD_NAME,
-    port: number('port', options.port, 0),
-    qps: number('qps', options.qps, 0.1),
-    burst: number('burst', options.burst, 1),
-    workers: number('workers', options.workers, 1),
+    ...numbers,
     log,
   });
-  await manager.start();
-  log.info('controller started', { port: manager.port, namespace: options.namespace ?? '(all)' });
-  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  const stopped = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  // A SIGTERM while the caches still sync (say the API server is unreachable) stops it too.
+  try {
+    await Promise.race([manager.start(), stopped]);
+  } catch (e) {
+    await manager.stop();
+    throw new ControllerStartError(`cannot start the controller: ${(e as Error).message}`);
+  }
+  if (!signal.aborted) log.info('controller started', { port: manager.port, namespace: options.namespace ?? '(all)' });
+  await stopped;
   log.info('stopping');
   await manager.stop();
   return 0;

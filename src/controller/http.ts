@@ -15,7 +15,14 @@ export interface HttpOptions {
 
 export async function startHttp(options: HttpOptions): Promise<Server> {
   const server = createServer((req, res) => void handle(req, res, options));
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
+  // A port in use (or not ours to bind) is an error to report, not an unhandled 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return server;
 }
 

@@ -1,7 +1,8 @@
 // A supervised informer: client-node's ListWatch keeps the cache (list, then watch; a 410 Gone
 // re-lists; an idle watch is re-opened), but it stops for good on any other error. The
 // supervisor restarts it with capped exponential backoff, from the last resourceVersion (so a
-// dropped watch costs no re-list), and reports restarts and re-lists in metrics.
+// dropped watch costs no re-list), reports restarts and re-lists in metrics, and counts as
+// synced only once a list succeeded (a first list that fails is retried, not taken for empty).
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeClient, KubeObject } from './kube/client.ts';
 import { resourcePath, type Resource } from './kube/resources.ts';
@@ -29,9 +30,13 @@ export class Informer<T extends KubeObject> {
   private readonly handlers = { add: [] as Handler<T>[], update: [] as Handler<T>[], delete: [] as Handler<T>[] };
   private readonly previous = new Map<string, T>();
   private failures = 0;
+  private lastFailureAt = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private synced = false;
+  /** A list has succeeded (the cache holds a complete state, not just what the watch sent). */
+  private listed = false;
+  private whenSynced?: () => void;
 
   constructor(client: KubeClient, resource: Resource, options: InformerOptions) {
     this.resource = resource;
@@ -43,15 +48,14 @@ export class Informer<T extends KubeObject> {
     const path = resourcePath(resource, options.namespace);
     const list = async () => {
       options.metrics?.informerRelists.inc({ resource: resource.plural });
-      return client.list<T>(resource, options.namespace, options.labelSelector);
+      const result = await client.list<T>(resource, options.namespace, options.labelSelector);
+      this.listed = true;
+      return result;
     };
     this.listWatch = new ListWatch(path, watch, list as never, false, options.labelSelector);
     this.listWatch.on('add', (obj: T) => this.emit('add', obj));
     this.listWatch.on('update', (obj: T) => this.emit('update', obj));
     this.listWatch.on('delete', (obj: T) => this.emit('delete', obj));
-    this.listWatch.on('connect', () => {
-      this.failures = 0;
-    });
     this.listWatch.on('error', (err) => this.restartLater(err));
   }
 
@@ -60,17 +64,24 @@ export class Informer<T extends KubeObject> {
     return this;
   }
 
-  /** Lists and starts watching; resolves once the cache holds the first list. */
+  /**
+   * Lists and starts watching; resolves once the cache holds a first complete list (a failed
+   * list is retried, as any failure, by the supervisor) or the informer is stopped. Reconciling
+   * from an empty cache would take every Job for lost.
+   */
   async start(): Promise<void> {
     this.stopped = false;
+    const synced = new Promise<void>((resolve) => (this.whenSynced = resolve));
     await this.listWatch.start();
-    this.synced = true;
+    this.checkSynced();
+    await synced;
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     void this.listWatch.stop();
+    this.whenSynced?.();
   }
 
   get hasSynced(): boolean {
@@ -101,14 +112,27 @@ export class Informer<T extends KubeObject> {
 
   private restartLater(err: unknown): void {
     if (this.stopped) return;
-    this.failures++;
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 200, maxMs: 30_000 };
+    // The delay grows while failures follow one another (ListWatch reports 'connect' before it
+    // lists, so a connect proves nothing: resetting on it made a failing list a storm of lists);
+    // an informer that went a while without failing starts again from the base delay.
+    const now = Date.now();
+    if (now - this.lastFailureAt > 2 * maxMs) this.failures = 0;
+    this.lastFailureAt = now;
+    this.failures++;
     const delay = Math.min(maxMs, baseMs * 2 ** (this.failures - 1));
     this.options.metrics?.informerRestarts.inc({ resource: this.resource.plural });
     this.options.log.warn('watch failed; restarting', { resource: this.resource.plural, error: (err as Error)?.message ?? String(err), retryInMs: delay });
     this.timer = setTimeout(() => {
       if (this.stopped) return;
-      this.listWatch.start().catch((e: unknown) => this.restartLater(e));
+      this.listWatch.start().then(() => this.checkSynced(), (e: unknown) => this.restartLater(e));
     }, delay);
+  }
+
+  /** ListWatch.start() resolves after the list's items are in the cache (or after a failed list). */
+  private checkSynced(): void {
+    if (!this.listed || this.synced) return;
+    this.synced = true;
+    this.whenSynced?.();
   }
 }

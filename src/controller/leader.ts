@@ -38,6 +38,7 @@ export class LeaderElector {
   private lastRenew = Number.NEGATIVE_INFINITY;
   private leading = false;
   private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
   private stopped = false;
 
   constructor(client: KubeClient, options: LeaderOptions) {
@@ -68,21 +69,25 @@ export class LeaderElector {
       } catch (e) {
         this.o.log.warn('lease update failed', { error: e, lease: this.o.name });
       }
+      // Stopped while the request was out: stop() hands back what it may have acquired.
+      if (this.stopped) return;
       const is = this.isLeader();
       if (is !== was) {
         this.o.log.info(is ? 'became leader' : 'lost leadership', { identity: this.o.identity, lease: this.o.name });
         onChange(is);
       }
       if (!is) this.leading = false;
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.retryPeriodMs);
+      this.timer = setTimeout(() => (this.ticking = tick()), this.o.retryPeriodMs);
     };
-    void tick();
+    this.ticking = tick();
   }
 
   /** Stops renewing; a leader hands the lease back so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // A renewal in flight may still acquire the lease: wait for it, then hand back.
+    await this.ticking;
     if (!this.leading) return;
     this.leading = false;
     try {
@@ -130,10 +135,10 @@ export class LeaderElector {
       await this.client.replace(RESOURCES.leases, this.o.namespace, this.o.name, { ...lease, spec: next });
       this.held(now);
     } catch (e) {
-      if (isConflict(e) || isNotFound(e)) {
-        this.leading = false;
-        return;
-      }
+      // The lease changed (or vanished) since it was read: a failed attempt like any other. Do not
+      // let go at once: a holder keeps acting until renewDeadline (isLeader), which passes before
+      // the lease can expire for anyone else; the next period reads who holds it now.
+      if (isConflict(e) || isNotFound(e)) return;
       throw e;
     }
   }

@@ -53,6 +53,7 @@ export class Manager {
   private readonly options: ManagerOptions;
   private server?: Server;
   private working = false;
+  private stopping = false;
 
   constructor(options: ManagerOptions) {
     this.options = options;
@@ -114,17 +115,22 @@ export class Manager {
   async start(): Promise<void> {
     if (this.options.port !== undefined) {
       this.server = await startHttp({ port: this.options.port, ready: () => this.informers.every((i) => i.hasSynced), metrics: () => this.metrics.render(), routes: this.options.routes });
+      // The port actually bound: with port 0 the system picks one, and only this line says which.
+      this.log.info('serving http', { port: this.port });
     }
     await Promise.all(this.informers.map((i) => i.start()));
+    if (this.stopping) return;
     this.log.info('caches synced', { namespace: this.options.namespace ?? '(all)' });
     this.leader.start((leading) => {
       this.metrics.leader.set({}, leading ? 1 : 0);
-      if (leading) this.startWorking();
+      if (leading && !this.stopping) this.startWorking();
       else void this.stopWorking();
     });
   }
 
   async stop(): Promise<void> {
+    // No worker starts once stopping, even if the lease is acquired meanwhile (stop hands it back).
+    this.stopping = true;
     await this.stopWorking();
     await this.leader.stop();
     for (const i of this.informers) i.stop();
@@ -148,8 +154,11 @@ export class Manager {
         },
         (key, error) => {
           this.metrics.reconciles.inc({ kind: r.kind, result: 'error' });
-          if (error instanceof NotLeaderError) return;
           const delay = r.queue.retry(key);
+          // The write fence closed: a renewal ran late (the lease may well come back without a
+          // "became leader" that re-enqueues everything), or leadership is lost and stopWorking
+          // drops the retry with the queue. Either way the key must not be forgotten here.
+          if (error instanceof NotLeaderError) return;
           const level = isTransient(error) ? 'debug' : 'error';
           this.log[level]('reconcile failed; retrying', { kind: r.kind, key, error, retryInMs: delay });
         },
@@ -171,13 +180,21 @@ export class Manager {
   private wireEvents(): void {
     const { runs, pipelines, triggers, jobs, queues } = this.context;
     const enqueueRun = (r: RunObject) => queues.runs.add(keyOf(r));
-    runs.on('add', enqueueRun).on('update', (r, old) => {
+    // The Pipeline's status.lastRun names the newest Run and its phase; a short delay makes a
+    // burst of Runs (or of phase changes) one Pipeline reconcile.
+    const enqueuePipelineOf = (r: RunObject, ms: number) => queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, ms);
+    runs.on('add', (r) => {
+      enqueueRun(r);
+      enqueuePipelineOf(r, 1000);
+    }).on('update', (r, old) => {
       enqueueRun(r);
       const terminal = (p?: string) => p === 'Succeeded' || p === 'Failed' || p === 'Cancelled';
       if (terminal(r.status?.phase) && !terminal(old?.status?.phase)) {
         // A finished Run frees a place in its concurrency group, and may be due for retention.
         for (const other of runs.list(r.metadata?.namespace)) if (!terminal(other.status?.phase as RunPhase)) enqueueRun(other);
-        queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, 2000);
+        enqueuePipelineOf(r, 2000);
+      } else if (r.status?.phase !== old?.status?.phase) {
+        enqueuePipelineOf(r, 1000);
       }
     });
     runs.on('delete', (r) => queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, 2000));

@@ -22,6 +22,8 @@ export class WorkQueue {
   private waiters: (() => void)[] = [];
   private shuttingDown = false;
   private running: Promise<void>[] = [];
+  /** Bumped by start and shutdown: workers of an earlier start exit even if a new start came first. */
+  private generation = 0;
 
   constructor(options: QueueOptions) {
     this.options = options;
@@ -76,25 +78,35 @@ export class WorkQueue {
   /** Starts the workers; each key goes to `handle`, errors to `onError` (which decides a retry). */
   start(handle: (key: string) => Promise<ReconcileResult>, onError: (key: string, error: unknown) => void): void {
     this.shuttingDown = false;
-    for (let i = 0; i < this.options.workers; i++) this.running.push(this.worker(handle, onError));
+    const generation = ++this.generation;
+    for (let i = 0; i < this.options.workers; i++) this.running.push(this.worker(handle, onError, generation));
   }
 
+  /**
+   * Stops the workers and drops what is queued. A start() while this waits for the workers (a
+   * leader that loses its lease and gets it back at once) keeps its workers and its keys.
+   */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    this.generation++;
     for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w();
-    await Promise.all(this.running);
-    this.running = [];
+    const workers = this.running.splice(0);
+    await Promise.all(workers);
+    if (!this.shuttingDown) return;
     this.queue.length = 0;
     this.queued.clear();
   }
 
-  private async next(): Promise<string | undefined> {
-    while (!this.shuttingDown) {
+  private async next(generation: number): Promise<string | undefined> {
+    while (!this.shuttingDown && generation === this.generation) {
       const key = this.queue.shift();
       if (key !== undefined) {
         this.queued.delete(key);
+        // Active from the moment it leaves the queue: an add() in the microtasks before the worker
+        // resumes would otherwise queue it again, and a second worker would take it at once.
+        this.active.add(key);
         return key;
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -102,11 +114,10 @@ export class WorkQueue {
     return undefined;
   }
 
-  private async worker(handle: (key: string) => Promise<ReconcileResult>, onError: (key: string, error: unknown) => void): Promise<void> {
+  private async worker(handle: (key: string) => Promise<ReconcileResult>, onError: (key: string, error: unknown) => void, generation: number): Promise<void> {
     for (;;) {
-      const key = await this.next();
+      const key = await this.next(generation);
       if (key === undefined) return;
-      this.active.add(key);
       try {
         const result = await handle(key);
         this.forget(key);

@@ -1,8 +1,10 @@
 // Creating a Run: one code path for cron ticks, webhooks and `kayci trigger`. The Run gets its
-// Pipeline snapshot and owner at creation (no second write), a deterministic name when the
-// caller has a delivery or tick to derive it from (a replay is an AlreadyExists, not a twin),
-// and labels to find it by.
+// Pipeline snapshot and owner at creation (no second write; a snapshot too large to fit is left
+// out, and the Run reconciler fails the Run as TooLarge), a deterministic name when the caller
+// has a delivery or tick to derive it from (a replay is an AlreadyExists, not a twin), and
+// labels to find it by.
 import { API_VERSION } from '../api/v1alpha1/meta.ts';
+import { runSizeError } from '../api/v1alpha1/validate/size.ts';
 import type { NameValue } from '../api/v1alpha1/meta.ts';
 import type { RunMetadata } from '../api/v1alpha1/run.ts';
 import { joinName } from '../plan/names.ts';
@@ -26,6 +28,9 @@ export interface NewRun {
 
 export function runObject(input: NewRun): RunObject {
   const p = input.pipeline;
+  // A snapshot the Run could not hold would make the API server refuse the create on every
+  // retry; without one, the Run reconciler fails the Run as TooLarge, for everyone to see.
+  const fits = !runSizeError(p.spec, 'spec.pipelineSpec', input.jobs, input.params);
   const labels: Record<string, string> = { [LABELS.pipeline]: p.metadata!.name! };
   if (input.trigger) labels[LABELS.trigger] = joinName(input.trigger);
   return {
@@ -40,12 +45,21 @@ export function runObject(input: NewRun): RunObject {
     },
     spec: {
       pipelineRef: { name: p.metadata!.name! },
-      pipelineSpec: p.spec,
+      pipelineSpec: fits ? p.spec : undefined,
       metadata: input.metadata,
       params: input.params && input.params.length > 0 ? [...input.params] : undefined,
       jobs: input.jobs && input.jobs.length > 0 ? [...input.jobs] : undefined,
     },
   };
+}
+
+/**
+ * When a Run was created, to the millisecond when its creator said (the API server's
+ * creationTimestamp has whole seconds, and two webhooks a second apart must keep their order).
+ */
+export function createdAt(run: RunObject): string {
+  const t = Date.parse(run.metadata?.annotations?.[CREATED_AT_ANNOTATION] ?? '') || Date.parse(run.metadata?.creationTimestamp ?? '');
+  return Number.isNaN(t) ? '' : new Date(t).toISOString();
 }
 
 /** Creates the Run; `created: false` when one of that name exists already (a replay). */

@@ -298,11 +298,15 @@ function runReason(phase: RunPhase, jobs: JobStatus[]): string {
   return jobs.every((j) => j.phase === 'Skipped') ? 'NothingToRun' : 'AllSucceeded';
 }
 
+const MAX_NAMED = 10;
+
 function runMessage(phase: RunPhase, jobs: JobStatus[]): string {
   const failed = jobs.filter((j) => j.phase === 'Failed').map((j) => j.name);
   const count = (p: JobPhase) => jobs.filter((j) => j.phase === p).length;
   const summary = `${count('Succeeded')} succeeded, ${failed.length} failed, ${count('Skipped')} skipped, ${count('Cancelled')} cancelled`;
-  return phase === 'Failed' ? `failed: ${failed.join(', ')} (${summary})` : summary;
+  // The first few names: a Run of thousands of jobs must not carry thousands of names twice.
+  const named = failed.length > MAX_NAMED ? `${failed.slice(0, MAX_NAMED).join(', ')} and ${failed.length - MAX_NAMED} more` : failed.join(', ');
+  return phase === 'Failed' ? `failed: ${named} (${summary})` : summary;
 }
 
 /** Drops undefined fields so statuses stay small and compare equal however they were built. */

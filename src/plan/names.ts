@@ -30,9 +30,13 @@ export function notifyJobObjectName(run: string, notify: string, phase: string):
   return hashedName(`${run}-notify-${notify}-${phase.toLowerCase()}`, `${run}\n${notify}\n${phase}`);
 }
 
+/**
+ * A DNS label, not just a subdomain: a Job's name becomes its pods' hostnames, so the dots a Run
+ * name may have turn into dashes (the hash of the unchanged key keeps `a.b` and `a-b` apart).
+ */
 function hashedName(readable: string, key: string): string {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
-  return `${readable.slice(0, MAX - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
+  return `${readable.replace(/\./g, '-').slice(0, MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 /** Name of the per-run ConfigMap holding the run-wide KAYCI_* variables. */

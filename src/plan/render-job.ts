@@ -7,7 +7,7 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { JOB_ENV } from '../api/v1alpha1/env.ts';
+import { DEFAULT_WORKSPACE_MOUNT, JOB_ENV, WORKSPACE_VOLUME } from '../api/v1alpha1/env.ts';
 import type { JobTemplate, NotifyJob } from '../api/v1alpha1/pipeline.ts';
 import type { RunPhase } from '../api/v1alpha1/run.ts';
 import { API_VERSION } from '../api/v1alpha1/meta.ts';
@@ -32,8 +32,7 @@ export const RUN_PHASE_ENV = 'KAYCI_RUN_PHASE';
 
 /** Pod template annotation that turns off KAYCI_* injection for that job. */
 export const INJECT_ENV_ANNOTATION = 'kayci.dev/inject-env';
-export const WORKSPACE_VOLUME = 'kayci-workspace';
-export const DEFAULT_WORKSPACE_MOUNT = '/workspace';
+export { DEFAULT_WORKSPACE_MOUNT, WORKSPACE_VOLUME } from '../api/v1alpha1/env.ts';
 
 export function runLabels(snapshot: RunSnapshot): Record<string, string> {
   return { [LABELS.run]: joinName(snapshot.run), [LABELS.pipeline]: snapshot.pipeline };

@@ -39,6 +39,11 @@ export const JOB_ENV = {
  */
 export const TOOLS_ANNOTATION = 'kayci.dev/tools';
 
+/** The pod volume (and mount) kayci adds for a Pipeline's `workspace`; templates must not use the name. */
+export const WORKSPACE_VOLUME = 'kayci-workspace';
+/** Where the workspace is mounted unless the Pipeline says otherwise. */
+export const DEFAULT_WORKSPACE_MOUNT = '/workspace';
+
 /** Every variable name kayci may set starts with this; user env must not. */
 export const ENV_PREFIX = 'KAYCI_';
 

@@ -4,6 +4,7 @@ import type { PipelineStatus } from '../../api/v1alpha1/pipeline.ts';
 import type { RunPhase } from '../../api/v1alpha1/run.ts';
 import { retentionPlan, type FinishedRun } from '../../plan/retention.ts';
 import { RESOURCES } from '../kube/resources.ts';
+import { createdAt } from '../runs.ts';
 import type { ReconcileResult } from '../queue.ts';
 import { splitKey, type ControllerContext } from '../context.ts';
 
@@ -31,7 +32,8 @@ export class PipelineReconciler {
       this.ctx.log.info('run deleted by retention', { namespace, pipeline: name, run });
     }
 
-    const newest = runs.filter((r) => !retention.delete.includes(r.metadata!.name!)).sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') || (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))[0];
+    // Newest by its creator's created-at time: creationTimestamp has whole seconds only.
+    const newest = runs.filter((r) => !retention.delete.includes(r.metadata!.name!)).sort((a, b) => createdAt(b).localeCompare(createdAt(a)) || (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))[0];
     const status: PipelineStatus = { observedGeneration: pipeline.metadata?.generation, lastRun: newest ? { name: newest.metadata!.name!, phase: newest.status?.phase, creationTime: newest.metadata?.creationTimestamp } : undefined };
     if (JSON.stringify(clean(status)) !== JSON.stringify(clean(pipeline.status ?? {}))) {
       await this.ctx.client.replaceStatus(RESOURCES.pipelines, namespace, name, { ...pipeline, status: clean(status) });

@@ -2,34 +2,28 @@
 // into the Run, applies concurrency limits, makes the per-run ConfigMap and workspace claim,
 // observes the Run's Jobs, asks the planner what to do, creates and deletes Jobs, starts notify
 // jobs, and writes the status through /status. Doing it twice does no harm: names are
-// deterministic, AlreadyExists is success, and a stale status write is a Conflict, retried.
+// deterministic, AlreadyExists is success, and a stale status write is a Conflict, retried. A Run
+// too large for the API server (its snapshot plus a status per job, or run-wide variables beyond
+// a ConfigMap's 1 MiB) fails as TooLarge instead of retrying a write that can never succeed.
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import type { JobStatus, RunPhase, RunStatus } from '../../api/v1alpha1/run.ts';
-import { validateRunInputs, validatePipelineSpec } from '../../api/v1alpha1/validate/index.ts';
+import { MAX_OBJECT_BYTES, runEnvSizeError, runSizeError, validateRunInputs, validatePipelineSpec } from '../../api/v1alpha1/validate/index.ts';
 import { expand } from '../../api/v1alpha1/expand.ts';
 import { admission } from '../../plan/concurrency.ts';
 import type { JobObservation } from '../../plan/engine.ts';
 import { runEnv } from '../../plan/env.ts';
 import { observeJob } from '../../plan/observe-job.ts';
 import { plan, statusChanged } from '../../plan/plan.ts';
-import { CREATED_AT_ANNOTATION, LABELS, renderJob, renderNotifyJob, renderRunConfigMap, renderWorkspaceClaim, usesRunConfigMap } from '../../plan/render-job.ts';
+import { LABELS, renderJob, renderNotifyJob, renderRunConfigMap, renderWorkspaceClaim, usesRunConfigMap } from '../../plan/render-job.ts';
 import { snapshotOf, type RunSnapshot } from '../../plan/snapshot.ts';
 import { joinName } from '../../plan/names.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
+import { createdAt } from '../runs.ts';
 import { RESOURCES } from '../kube/resources.ts';
 import type { ReconcileResult } from '../queue.ts';
 import { splitKey, type ControllerContext, type JobObject, type RunObject } from '../context.ts';
 
 const TERMINAL = new Set<RunPhase>(['Succeeded', 'Failed', 'Cancelled']);
-
-/**
- * When a Run was created, to the millisecond when its creator said (the API server's
- * creationTimestamp has whole seconds, and two webhooks a second apart must keep their order).
- */
-function createdAt(run: RunObject): string {
-  const t = Date.parse(run.metadata?.annotations?.[CREATED_AT_ANNOTATION] ?? '') || Date.parse(run.metadata?.creationTimestamp ?? '');
-  return Number.isNaN(t) ? '' : new Date(t).toISOString();
-}
 
 export class RunReconciler {
   private readonly ctx: ControllerContext;
@@ -51,6 +45,8 @@ export class RunReconciler {
       return;
     }
     if (!run.spec.pipelineSpec) return this.snapshot(run);
+    const tooLarge = runSizeError(run.spec.pipelineSpec, 'spec.pipelineSpec', run.spec.jobs, run.spec.params) ?? runEnvSizeError(run.spec.pipelineSpec, 'spec.params', run.spec.params, run.spec.metadata);
+    if (tooLarge) return this.writeStatus(run, { phase: 'Failed', reason: 'TooLarge', message: tooLarge.message, completionTime: this.ctx.now().toISOString() });
     const invalid = [...validatePipelineSpec(run.spec.pipelineSpec, 'spec.pipelineSpec'), ...validateRunInputs(run.spec as unknown as Record<string, unknown>)];
     if (invalid.length > 0) {
       return this.writeStatus(run, { phase: 'Failed', reason: 'InvalidRun', message: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000), completionTime: this.ctx.now().toISOString() });
@@ -104,10 +100,16 @@ export class RunReconciler {
     }
     const owner = { apiVersion: API_VERSION, kind: 'Pipeline', name: pipeline.metadata!.name!, uid: pipeline.metadata!.uid!, blockOwnerDeletion: true };
     const owners = [...(run.metadata!.ownerReferences ?? []).filter((o) => o.uid !== owner.uid), owner];
-    await this.ctx.client.mergePatch(RESOURCES.runs, namespace, run.metadata!.name!, {
-      metadata: { resourceVersion: run.metadata!.resourceVersion, ownerReferences: owners, labels: { [LABELS.pipeline]: pipeline.metadata!.name! } },
-      spec: { pipelineSpec: pipeline.spec },
-    });
+    const metadata = { resourceVersion: run.metadata!.resourceVersion, ownerReferences: owners, labels: { [LABELS.pipeline]: pipeline.metadata!.name! } };
+    // A snapshot the Run could not hold (with a status per job) would be refused by the API
+    // server on every retry: the Run fails instead, still owned by its Pipeline.
+    const tooLarge = runSizeError(pipeline.spec, 'spec.pipelineSpec', run.spec.jobs, run.spec.params);
+    if (tooLarge) {
+      const owned = await this.ctx.client.mergePatch<RunObject>(RESOURCES.runs, namespace, run.metadata!.name!, { metadata });
+      this.ctx.log.warn('run too large', { run: run.metadata!.name, namespace, pipeline: pipeline.metadata!.name });
+      return this.writeStatus(owned, { phase: 'Failed', reason: 'TooLarge', message: tooLarge.message, completionTime: this.ctx.now().toISOString() });
+    }
+    await this.ctx.client.mergePatch(RESOURCES.runs, namespace, run.metadata!.name!, { metadata, spec: { pipelineSpec: pipeline.spec } });
     this.ctx.log.info('snapshot taken', { run: run.metadata!.name, namespace, pipeline: pipeline.metadata!.name });
     return undefined;
   }
@@ -212,8 +214,20 @@ export class RunReconciler {
    * Writes the status when it changed. A Run that just started waits `deferRunningMs` before
    * saying so, unless a job finished meanwhile: a fast Run then costs a single write.
    */
-  private async writeStatus(run: RunObject, status: RunStatus): Promise<ReconcileResult> {
-    if (!statusChanged(run.status, status)) return undefined;
+  private async writeStatus(run: RunObject, next: RunStatus): Promise<ReconcileResult> {
+    if (!statusChanged(run.status, next)) return undefined;
+    let status = next;
+    const bytes = Buffer.byteLength(JSON.stringify({ ...run, status }));
+    if (bytes > MAX_OBJECT_BYTES) {
+      // The API server (etcd) would refuse this write on every retry: end the Run, with a status that fits.
+      status = {
+        phase: 'Failed',
+        reason: 'TooLarge',
+        message: `the Run with its status would take ${bytes} bytes; the API server stores at most ${MAX_OBJECT_BYTES} bytes per object (large results are the usual cause: write them to the workspace and pass a path)`,
+        startTime: next.startTime,
+        completionTime: this.ctx.now().toISOString(),
+      };
+    }
     const wasPending = !run.status?.phase || run.status.phase === 'Pending';
     const anyFinal = (status.jobs ?? []).some((j: JobStatus) => j.phase !== 'Running' && j.phase !== 'Pending');
     if (wasPending && status.phase === 'Running' && !anyFinal) {

@@ -5,3 +5,4 @@ export { validateRun, validateRunInputs } from './run.ts';
 export { validateJobTemplate } from './job-template.ts';
 export { CRDS } from './schemas.ts';
 export { MAX_OBJECT_BYTES } from './object.ts';
+export { MAX_CONFIGMAP_BYTES, projectedRunBytes, runEnvSizeError, runSizeError } from './size.ts';

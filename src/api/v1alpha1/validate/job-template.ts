@@ -3,7 +3,7 @@
 // the Job kayci will create from it, and kayci's own (fields kayci owns must stay unset).
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ENV_PREFIX } from '../env.ts';
-import { envNameProblem, dnsLabelProblem } from '../../names.ts';
+import { envNameProblem, dnsLabelProblem, labelValueProblem, qualifiedNameProblem } from '../../names.ts';
 import { fieldPath, type FieldError } from '../../errors.ts';
 import type { JobTemplate } from '../pipeline.ts';
 
@@ -18,6 +18,9 @@ const OWNED_FIELDS: Record<string, string> = {
 };
 
 const RESERVED_LABEL_PREFIX = 'kayci.dev/';
+
+/** The API server takes 20 pod failure policy rules; kayci appends one (disruptions are retried). */
+const MAX_FAILURE_RULES = 20 - 1;
 
 interface ContainerLike {
   name?: unknown;
@@ -45,11 +48,22 @@ export function validateJobTemplate(template: unknown, path: string): FieldError
       message: `Unsupported value: ${JSON.stringify(pod.restartPolicy)}: kayci Jobs use restartPolicy Never (failed pods are retried through the job's \`retries\`); remove the field or set it to Never`,
     });
   }
+  const rules = spec.podFailurePolicy?.rules;
+  if (Array.isArray(rules) && rules.length > MAX_FAILURE_RULES) {
+    errors.push({ path: `${path}.podFailurePolicy.rules`, message: `Too many: ${rules.length}: at most ${MAX_FAILURE_RULES} rules, since kayci adds one (pod disruptions are retried) and the API server takes 20` });
+  }
   const labels = spec.template?.metadata?.labels ?? {};
-  for (const key of Object.keys(labels)) {
+  for (const [key, value] of Object.entries(labels)) {
+    const at = `${path}.template.metadata.labels[${key}]`;
     if (key.startsWith(RESERVED_LABEL_PREFIX)) {
-      errors.push({ path: `${path}.template.metadata.labels[${key}]`, message: `Forbidden: the ${RESERVED_LABEL_PREFIX} label prefix is kayci's own; use another prefix` });
+      errors.push({ path: at, message: `Forbidden: the ${RESERVED_LABEL_PREFIX} label prefix is kayci's own; use another prefix` });
     }
+    const problem = qualifiedNameProblem(key) ?? (typeof value === 'string' ? labelValueProblem(value) : undefined);
+    if (problem) errors.push({ path: at, message: `Invalid value: ${problem}` });
+  }
+  for (const key of Object.keys(spec.template?.metadata?.annotations ?? {})) {
+    const problem = qualifiedNameProblem(key);
+    if (problem) errors.push({ path: `${path}.template.metadata.annotations[${key}]`, message: `Invalid value: ${problem}` });
   }
   if (Array.isArray(pod.containers) && pod.containers.length === 0) {
     errors.push({ path: `${podPath}.containers`, message: 'Required value: a Job\'s pod needs at least one container' });

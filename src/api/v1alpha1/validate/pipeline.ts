@@ -1,11 +1,13 @@
-// validatePipeline: every error in a Pipeline, each with its field path. Synth, the controller
-// and admission call this one function (and validatePipelineSpec for a Run's snapshot).
-import { ENV_PREFIX, JOB_ENV, METADATA_ENV, RUN_ENV, paramEnv, resultEnv } from '../env.ts';
+// validatePipeline: every error in a Pipeline, each with its field path — including whether its
+// Runs could hold a status for every job, and their per-run ConfigMaps the parameter defaults. Synth, the controller and admission call this one
+// function (and validatePipelineSpec for a Run's snapshot).
+import { DEFAULT_WORKSPACE_MOUNT, ENV_PREFIX, JOB_ENV, METADATA_ENV, RUN_ENV, WORKSPACE_VOLUME, paramEnv, resultEnv } from '../env.ts';
 import { findCycles } from '../dag.ts';
 import { templateRefs } from '../refs.ts';
 import { fieldPath, type FieldError } from '../../errors.ts';
 import { closest } from '../../suggest.ts';
-import { isObject, validateObject } from './object.ts';
+import { isObject, MAX_OBJECT_BYTES, validateObject } from './object.ts';
+import { runEnvSizeError, runSizeError } from './size.ts';
 import { validateJobTemplate } from './job-template.ts';
 import { PIPELINE_SCHEMA } from './schemas.ts';
 import type { PipelineJob, PipelineSpec } from '../pipeline.ts';
@@ -18,7 +20,17 @@ const FIXED_VARIABLES = new Set<string>([
 
 export function validatePipeline(obj: unknown): FieldError[] {
   const errors = validateObject('Pipeline', PIPELINE_SCHEMA, obj, 'label');
-  if (isObject(obj) && isObject(obj.spec)) errors.push(...validatePipelineSpec(obj.spec as unknown as PipelineSpec, 'spec'));
+  if (isObject(obj) && isObject(obj.spec)) {
+    errors.push(...validatePipelineSpec(obj.spec as unknown as PipelineSpec, 'spec'));
+    // A Pipeline that fits may still make Runs that do not: the snapshot plus a status per job.
+    if (Buffer.byteLength(JSON.stringify(obj)) <= MAX_OBJECT_BYTES) {
+      const tooLarge = runSizeError(obj.spec as unknown as PipelineSpec, 'spec.jobs');
+      if (tooLarge) errors.push(tooLarge);
+    }
+    // Parameter defaults become run-wide variables, which one ConfigMap must hold.
+    const envTooLarge = runEnvSizeError(obj.spec as unknown as PipelineSpec, 'spec.params');
+    if (envTooLarge) errors.push(envTooLarge);
+  }
   return errors;
 }
 
@@ -45,6 +57,38 @@ export function validatePipelineSpec(spec: PipelineSpec, path: string): FieldErr
   notify.forEach((n, i) => {
     if (isObject(n)) errors.push(...validateJobTemplate(n.template, fieldPath(fieldPath(fieldPath(path, 'notify'), i), 'template')));
   });
+  if (isObject(spec.workspace)) {
+    const mountPath = typeof spec.workspace.mountPath === 'string' ? spec.workspace.mountPath : DEFAULT_WORKSPACE_MOUNT;
+    jobs.forEach((job, i) => errors.push(...workspaceErrors(job.template, mountPath, fieldPath(fieldPath(jobsPath, i), 'template'))));
+    notify.forEach((n, i) => {
+      if (isObject(n)) errors.push(...workspaceErrors(n.template, mountPath, fieldPath(fieldPath(fieldPath(path, 'notify'), i), 'template')));
+    });
+  }
+  return errors;
+}
+
+/** kayci adds the workspace volume and mounts it in every container: a template must leave both free. */
+function workspaceErrors(template: unknown, mountPath: string, path: string): FieldError[] {
+  const pod = isObject(template) && isObject(template.template) && isObject(template.template.spec) ? template.template.spec : undefined;
+  if (!pod) return [];
+  const errors: FieldError[] = [];
+  const podPath = `${path}.template.spec`;
+  (Array.isArray(pod.volumes) ? pod.volumes : []).forEach((v: unknown, i) => {
+    if (isObject(v) && v.name === WORKSPACE_VOLUME) {
+      errors.push({ path: `${podPath}.volumes[${i}].name`, message: `Forbidden: ${JSON.stringify(WORKSPACE_VOLUME)} is the volume kayci adds for spec.workspace; rename this one` });
+    }
+  });
+  const strip = (p: string) => p.replace(/\/+$/, '') || '/';
+  for (const field of ['initContainers', 'containers'] as const) {
+    (Array.isArray(pod[field]) ? pod[field] : []).forEach((c: unknown, i) => {
+      const mounts = isObject(c) && Array.isArray(c.volumeMounts) ? c.volumeMounts : [];
+      mounts.forEach((m: unknown, j) => {
+        if (isObject(m) && typeof m.mountPath === 'string' && strip(m.mountPath) === strip(mountPath)) {
+          errors.push({ path: `${podPath}.${field}[${i}].volumeMounts[${j}].mountPath`, message: `Invalid value: ${JSON.stringify(m.mountPath)} is where kayci mounts the workspace (spec.workspace.mountPath); mount this volume elsewhere` });
+        }
+      });
+    });
+  }
   return errors;
 }
 

@@ -1,10 +1,12 @@
-// validateRun: every error in a Run, each with its field path, including its Pipeline snapshot.
+// validateRun: every error in a Run, each with its field path, including its Pipeline snapshot,
+// whether the Run can hold a status for every job it runs, and whether its per-run ConfigMap fits.
 import type { FieldError } from '../../errors.ts';
 import { closest } from '../../suggest.ts';
 import type { PipelineSpec } from '../pipeline.ts';
-import { isObject, validateObject } from './object.ts';
+import { isObject, MAX_OBJECT_BYTES, validateObject } from './object.ts';
 import { validatePipelineSpec } from './pipeline.ts';
 import { RUN_SCHEMA } from './schemas.ts';
+import { runEnvSizeError, runSizeError } from './size.ts';
 
 export function validateRun(obj: unknown): FieldError[] {
   const errors = validateObject('Run', RUN_SCHEMA, obj, 'subdomain');
@@ -12,7 +14,18 @@ export function validateRun(obj: unknown): FieldError[] {
   if (!spec || !isObject(spec.pipelineSpec)) return errors;
   errors.push(...validatePipelineSpec(spec.pipelineSpec as unknown as PipelineSpec, 'spec.pipelineSpec'));
   errors.push(...validateRunInputs(spec));
+  // A Run that fits now may not once its status lists every job (validateObject reports one that does not fit at all).
+  if (Buffer.byteLength(JSON.stringify(obj)) <= MAX_OBJECT_BYTES) {
+    const tooLarge = runSizeError(spec.pipelineSpec as unknown as PipelineSpec, 'spec.pipelineSpec', stringList(spec.jobs), spec.params);
+    if (tooLarge) errors.push(tooLarge);
+  }
+  const envTooLarge = runEnvSizeError(spec.pipelineSpec as unknown as PipelineSpec, 'spec.params', spec.params, isObject(spec.metadata) ? spec.metadata : undefined);
+  if (envTooLarge) errors.push(envTooLarge);
   return errors;
+}
+
+function stringList(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
 /**

@@ -1,0 +1,33 @@
+// Outgoing HTTP for feedback, injectable for tests. Only URLs from the Trigger's configuration
+// are ever requested — never one from a webhook payload.
+import { fetch } from 'undici';
+
+export interface OutgoingRequest {
+  readonly method: 'POST' | 'PUT';
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+export type Send = (request: OutgoingRequest) => Promise<{ status: number; body: string }>;
+
+export const send: Send = async (r) => {
+  const response = await fetch(r.url, { method: r.method, headers: { 'Content-Type': 'application/json', ...r.headers }, body: JSON.stringify(r.body), signal: AbortSignal.timeout(15_000) });
+  return { status: response.status, body: await response.text() };
+};
+
+export class FeedbackError extends Error {
+  override name = 'FeedbackError';
+  readonly code = 'KAYCI_FEEDBACK';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function sendOk(sendFn: Send, request: OutgoingRequest): Promise<string> {
+  const { status, body } = await sendFn(request);
+  if (status < 200 || status >= 300) throw new FeedbackError(status, `${request.method} ${new URL(request.url).pathname}: ${status} ${body.slice(0, 300)}`);
+  return body;
+}
