@@ -20,6 +20,8 @@ export {
   type CommandsProps,
   type ProviderTriggerProps,
   type ScheduleTriggerProps,
+  type FeedbackProps,
+  type NotificationProps,
 } from './trigger.ts';
 export { PropError, SynthValidationError, formatSynthError, type SynthError } from './errors.ts';
 export { renderPipeline } from './render.ts';

@@ -2,7 +2,7 @@
 // `GitHubTrigger`, `GitLabTrigger`, `WebhookTrigger` and `ScheduleTrigger` are the usual shapes.
 import { ApiObject, Lazy } from 'cdk8s';
 import { API_VERSION } from '../src/api/v1alpha1/meta.ts';
-import type { Commands, Schedule, TriggerSpec, Trust, Webhook } from '../src/api/v1alpha1/trigger.ts';
+import type { Commands, Feedback, Notification, Schedule, TriggerSpec, Trust, Webhook } from '../src/api/v1alpha1/trigger.ts';
 import type { SecretKey } from './secret.ts';
 import type { Pipeline } from './pipeline.ts';
 
@@ -43,6 +43,37 @@ export interface CommandsProps {
   readonly trust?: Readonly<Trust>;
 }
 
+export interface FeedbackProps {
+  /** Token allowed to write commit statuses (GitHub `statuses: write`; GitLab `api` scope). */
+  readonly token: SecretKey;
+  /**
+   * API base URL, e.g. `https://github.example.com/api/v3` or `https://gitlab.example.com/api/v4`.
+   * @default https://api.github.com or https://gitlab.com/api/v4
+   */
+  readonly apiUrl?: string;
+  /**
+   * Link on each status; `{namespace}`, `{pipeline}`, `{run}` and `{job}` are replaced.
+   * @default no link
+   */
+  readonly logsUrl?: string;
+  /** @default "kayci" */
+  readonly context?: string;
+  /**
+   * Where statuses go (needed on schedule and generic triggers).
+   * @default the webhook's provider
+   */
+  readonly provider?: 'github' | 'gitlab';
+}
+
+export interface NotificationProps {
+  /** @default ['Failed'] */
+  readonly on?: readonly NonNullable<Notification['on']>[number][];
+  /** A Slack-compatible incoming webhook; the Secret key holds its URL. */
+  readonly slack?: { readonly url: SecretKey };
+  /** A Matrix room; the Secret key holds the bot's access token. */
+  readonly matrix?: { readonly homeserver: string; readonly roomId: string; readonly token: SecretKey };
+}
+
 export interface TriggerProps {
   /**
    * Name of the Trigger object; the webhook URL is `/hooks/<namespace>/<name>`.
@@ -69,6 +100,16 @@ export interface TriggerProps {
    * @default none
    */
   readonly params?: Readonly<Record<string, string>>;
+  /**
+   * Commit statuses on GitHub or GitLab for each Run.
+   * @default none
+   */
+  readonly feedback?: FeedbackProps;
+  /**
+   * Chat notifications when Runs finish.
+   * @default none
+   */
+  readonly notifications?: readonly NotificationProps[];
 }
 
 /** When to create Runs of the parent Pipeline. */
@@ -94,12 +135,21 @@ function toSpec(pipeline: Pipeline, props: TriggerProps): TriggerSpec {
   };
   const commands: Commands | undefined = props.commands && { enabled: props.commands.enabled, trust: props.commands.trust && { ...props.commands.trust } };
   const params = Object.entries(props.params ?? {}).map(([name, value]) => ({ name, value }));
+  const f = props.feedback;
+  const feedback: Feedback | undefined = f && { provider: f.provider, apiUrl: f.apiUrl, tokenSecretRef: f.token.ref, logsUrl: f.logsUrl, context: f.context };
+  const notifications: Notification[] | undefined = props.notifications?.map((n) => ({
+    on: n.on ? [...n.on] : undefined,
+    slack: n.slack && { urlSecretRef: n.slack.url.ref },
+    matrix: n.matrix && { homeserver: n.matrix.homeserver, roomId: n.matrix.roomId, tokenSecretRef: n.matrix.token.ref },
+  }));
   return {
     pipelineRef: { name: pipeline.name },
     webhook,
     commands,
     schedule: props.schedule ? { ...props.schedule } : undefined,
     params: params.length > 0 ? params : undefined,
+    feedback,
+    notifications: notifications && notifications.length > 0 ? notifications : undefined,
   };
 }
 
@@ -116,13 +166,22 @@ export interface ProviderTriggerProps extends Omit<WebhookProps, 'provider' | 's
   readonly commands?: CommandsProps | false;
   /** @default none */
   readonly params?: Readonly<Record<string, string>>;
+  /**
+   * Commit statuses for each Run (GitHub and GitLab).
+   * @default none
+   */
+  readonly feedback?: FeedbackProps;
+  /** @default none */
+  readonly notifications?: readonly NotificationProps[];
 }
 
 function providerProps(provider: Webhook['provider'], props: ProviderTriggerProps): TriggerProps {
-  const { name, secret, commands, params, ...filters } = props;
+  const { name, secret, commands, params, feedback, notifications, ...filters } = props;
   return {
     name,
     params,
+    feedback,
+    notifications,
     webhook: { provider, secrets: Array.isArray(secret) ? secret : [secret as SecretKey], ...filters },
     commands: commands === false ? { enabled: false } : commands,
   };

@@ -32,6 +32,9 @@ new Param(pipeline, 'version', { default: 'dev', description: 'Version stamped i
 new GitHubTrigger(pipeline, 'github', {
   secret: Secret.fromName('github-webhook').key('secret'),
   branches: ['main', 'release/*'],
+  // Commit statuses kayci/go-service and kayci/go-service/<job> on every commit it builds.
+  feedback: { token: Secret.fromName('github-status').key('token') },
+  notifications: [{ on: ['Failed'], slack: { url: Secret.fromName('chat').key('slack-webhook-url') } }],
 });
 
 app.synth();

@@ -7,6 +7,10 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { RunPhase } from '../api/v1alpha1/run.ts';
 import { LABELS } from '../plan/render-job.ts';
 import { DEFAULT_SETTINGS, keyOf, type ControllerContext, type ControllerSettings, type JobObject, type PipelineObject, type PodObject, type RunObject, type TriggerObject } from './context.ts';
+import { send as httpSend, type Send } from '../feedback/http.ts';
+import { gitlabAccessLevel } from './hooks/gitlab-access.ts';
+import { hooksRoute, type HooksOptions } from './hooks/route.ts';
+import { SecretReader } from './hooks/secrets.ts';
 import { startHttp, type Route } from './http.ts';
 import { LabelIndex } from './index-by-label.ts';
 import { Informer } from './informer.ts';
@@ -36,6 +40,10 @@ export interface ManagerOptions {
   /** HTTP port for health, metrics (and webhooks); undefined for none. */
   readonly port?: number;
   readonly routes?: readonly Route[];
+  /** Webhook intake at /hooks/<namespace>/<trigger> (on the HTTP port). */
+  readonly hooks?: HooksOptions;
+  /** Outgoing HTTP for feedback and lookups (tests inject one). */
+  readonly send?: Send;
   readonly log?: Logger;
   readonly now?: () => Date;
   readonly settings?: Partial<ControllerSettings>;
@@ -51,6 +59,7 @@ export class Manager {
   private readonly informers: { start(): Promise<void>; stop(): void; readonly hasSynced: boolean }[];
   private readonly reconcilers: { queue: WorkQueue; reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>; kind: string }[];
   private readonly options: ManagerOptions;
+  private readonly routes: readonly Route[];
   private server?: Server;
   private working = false;
   private stopping = false;
@@ -95,6 +104,12 @@ export class Manager {
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     };
     this.wireEvents();
+    // Webhooks are served by every replica: a Run's name comes from its delivery, so creating it
+    // from a standby is as safe as from the leader (the second create is an AlreadyExists).
+    const secrets = new SecretReader(leaseClient);
+    const ready = () => this.informers.every((i) => i.hasSynced);
+    const hooks = hooksRoute({ client: leaseClient, triggers, pipelines, runs, log, now: this.context.now, secrets, ready, accessLevel: gitlabAccessLevel(secrets, options.send ?? httpSend) }, options.hooks);
+    this.routes = [hooks, ...(options.routes ?? [])];
     const runR = new RunReconciler(this.context);
     const pipelineR = new PipelineReconciler(this.context);
     const triggerR = new TriggerReconciler(this.context);
@@ -114,7 +129,7 @@ export class Manager {
   /** Starts caches, then leader election; reconciles while leading. Resolves once caches synced. */
   async start(): Promise<void> {
     if (this.options.port !== undefined) {
-      this.server = await startHttp({ port: this.options.port, ready: () => this.informers.every((i) => i.hasSynced), metrics: () => this.metrics.render(), routes: this.options.routes });
+      this.server = await startHttp({ port: this.options.port, ready: () => this.informers.every((i) => i.hasSynced), metrics: () => this.metrics.render(), routes: this.routes });
       // The port actually bound: with port 0 the system picks one, and only this line says which.
       this.log.info('serving http', { port: this.port });
     }

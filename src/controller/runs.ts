@@ -24,6 +24,12 @@ export interface NewRun {
   readonly trigger?: string;
   /** When the Run is created. @default now */
   readonly now?: Date;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Create no Jobs until released (an untrusted fork's pull request). */
+  readonly hold?: boolean;
+  /** Give its Jobs no Secrets and no service-account token. */
+  readonly untrusted?: boolean;
 }
 
 export function runObject(input: NewRun): RunObject {
@@ -31,7 +37,7 @@ export function runObject(input: NewRun): RunObject {
   // A snapshot the Run could not hold would make the API server refuse the create on every
   // retry; without one, the Run reconciler fails the Run as TooLarge, for everyone to see.
   const fits = !runSizeError(p.spec, 'spec.pipelineSpec', input.jobs, input.params);
-  const labels: Record<string, string> = { [LABELS.pipeline]: p.metadata!.name! };
+  const labels: Record<string, string> = { ...input.labels, [LABELS.pipeline]: p.metadata!.name! };
   if (input.trigger) labels[LABELS.trigger] = joinName(input.trigger);
   return {
     apiVersion: API_VERSION,
@@ -40,7 +46,7 @@ export function runObject(input: NewRun): RunObject {
       name: input.name,
       namespace: p.metadata!.namespace,
       labels,
-      annotations: { [CREATED_AT_ANNOTATION]: (input.now ?? new Date()).toISOString() },
+      annotations: { ...input.annotations, [CREATED_AT_ANNOTATION]: (input.now ?? new Date()).toISOString() },
       ownerReferences: [{ apiVersion: API_VERSION, kind: 'Pipeline', name: p.metadata!.name!, uid: p.metadata!.uid!, blockOwnerDeletion: true }],
     },
     spec: {
@@ -49,6 +55,8 @@ export function runObject(input: NewRun): RunObject {
       metadata: input.metadata,
       params: input.params && input.params.length > 0 ? [...input.params] : undefined,
       jobs: input.jobs && input.jobs.length > 0 ? [...input.jobs] : undefined,
+      ...(input.hold ? { hold: true } : {}),
+      ...(input.untrusted ? { untrusted: true } : {}),
     },
   };
 }

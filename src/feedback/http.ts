@@ -3,16 +3,23 @@
 import { fetch } from 'undici';
 
 export interface OutgoingRequest {
-  readonly method: 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT';
   readonly url: string;
   readonly headers: Record<string, string>;
-  readonly body: unknown;
+  readonly body?: unknown;
 }
 
 export type Send = (request: OutgoingRequest) => Promise<{ status: number; body: string }>;
 
 export const send: Send = async (r) => {
-  const response = await fetch(r.url, { method: r.method, headers: { 'Content-Type': 'application/json', ...r.headers }, body: JSON.stringify(r.body), signal: AbortSignal.timeout(15_000) });
+  const response = await fetch(r.url, {
+    method: r.method,
+    headers: r.body === undefined ? r.headers : { 'Content-Type': 'application/json', ...r.headers },
+    body: r.body === undefined ? undefined : JSON.stringify(r.body),
+    // Never follow a redirect: the configured URL is the only place a token goes.
+    redirect: 'manual',
+    signal: AbortSignal.timeout(15_000),
+  });
   return { status: response.status, body: await response.text() };
 };
 

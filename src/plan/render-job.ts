@@ -22,6 +22,8 @@ export const LABELS = {
   job: 'kayci.dev/job',
   notify: 'kayci.dev/notify',
   trigger: 'kayci.dev/trigger',
+  /** On Runs: the pull (merge) request number a webhook Run builds. */
+  pullRequest: 'kayci.dev/pull-request',
 } as const;
 
 /** On a Run: when its creator made it, in milliseconds (orders Runs within one second). */
@@ -149,6 +151,7 @@ function render(snapshot: RunSnapshot, input: RenderInput): RenderedJob {
   };
   if (pod.initContainers) pod.initContainers = pod.initContainers.map(decorate);
   pod.containers = pod.containers.map(decorate);
+  if (snapshot.untrusted) withoutCredentials(pod);
   if (workspace) pod.volumes = [...(pod.volumes ?? []), { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: workspaceClaimName(snapshot.run) } }];
 
   return {
@@ -162,6 +165,30 @@ function render(snapshot: RunSnapshot, input: RenderInput): RenderedJob {
     },
     spec,
   };
+}
+
+/**
+ * What an untrusted Run's pods lose: env from Secrets, Secret envFrom, volumes that carry Secrets
+ * or tokens (secret, projected secret or token sources, CSI drivers such as the secrets store),
+ * the service account and its token. Image pull secrets stay: the kubelet uses them, the job
+ * never sees them.
+ */
+function withoutCredentials(pod: NonNullable<NonNullable<JobTemplate['template']>['spec']>): void {
+  const secretVolume = (v: NonNullable<typeof pod.volumes>[number]) =>
+    v.secret !== undefined || v.csi !== undefined || (v.projected?.sources ?? []).some((s) => s.secret !== undefined || s.serviceAccountToken !== undefined);
+  const dropped = new Set((pod.volumes ?? []).filter(secretVolume).map((v) => v.name));
+  if (pod.volumes) pod.volumes = pod.volumes.filter((v) => !dropped.has(v.name));
+  const clean = (c: IContainer): IContainer => ({
+    ...c,
+    env: c.env?.filter((e) => e.valueFrom?.secretKeyRef === undefined),
+    envFrom: c.envFrom?.filter((e) => e.secretRef === undefined),
+    volumeMounts: c.volumeMounts?.filter((m) => !dropped.has(m.name)),
+  });
+  if (pod.initContainers) pod.initContainers = pod.initContainers.map(clean);
+  pod.containers = pod.containers.map(clean);
+  delete pod.serviceAccountName;
+  delete (pod as { serviceAccount?: string }).serviceAccount;
+  pod.automountServiceAccountToken = false;
 }
 
 /** The per-run workspace claim, owned by the Run. */

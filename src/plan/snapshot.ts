@@ -14,6 +14,8 @@ export interface RunSnapshot {
   readonly params: Readonly<Record<string, string>>;
   readonly metadata: RunMetadata;
   readonly cancel: boolean;
+  /** The code is not trusted: its Jobs get no Secrets and no service-account token. */
+  readonly untrusted?: boolean;
 }
 
 export class SnapshotError extends Error {
@@ -37,6 +39,7 @@ export function snapshotOf(run: Run): RunSnapshot {
     params,
     metadata: run.spec.metadata ?? {},
     cancel: run.spec.cancel === true,
+    untrusted: run.spec.untrusted === true,
   };
 }
 

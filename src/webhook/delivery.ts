@@ -12,6 +12,8 @@ export interface PullRequest {
   /** The head branch lives in another repository. */
   readonly fromFork: boolean;
   readonly author: string;
+  /** GitLab's numeric user id of the author (for the access-level lookup). */
+  readonly authorId?: string;
   /** GitHub's author_association of the pull request's author. */
   readonly association?: string;
 }
@@ -19,7 +21,7 @@ export interface PullRequest {
 export type Delivery =
   | { readonly kind: 'ignore'; readonly reason: string }
   | { readonly kind: 'build'; readonly event: 'push' | 'tag' | 'pull_request'; readonly metadata: RunMetadata; readonly pr?: PullRequest }
-  | { readonly kind: 'comment'; readonly body: string; readonly author: string; readonly association?: string; readonly prNumber: string; readonly metadata: RunMetadata };
+  | { readonly kind: 'comment'; readonly body: string; readonly author: string; readonly authorId?: string; readonly association?: string; readonly prNumber: string; readonly metadata: RunMetadata };
 
 /** Reads a string at `path` from untrusted JSON; undefined for anything else. */
 export function str(obj: unknown, ...path: string[]): string | undefined {

@@ -36,6 +36,7 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
         baseRef: str(payload, 'object_attributes', 'target_branch') ?? '',
         fromFork: source === undefined || source !== target,
         author: str(payload, 'user', 'username') ?? '',
+        authorId: str(payload, 'user', 'id'),
       };
       const metadata = capMetadata({ ...repo, provider: 'gitlab', event: 'pull_request', ref: `refs/merge-requests/${number}/head`, branch: pr.headRef, commitSha: headSha, prNumber: number, prBaseRef: pr.baseRef, actor: pr.author });
       return { kind: 'build', event: 'pull_request', metadata, pr };
@@ -49,6 +50,7 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
         kind: 'comment',
         body: (str(payload, 'object_attributes', 'note') ?? '').slice(0, 65_536),
         author,
+        authorId: str(payload, 'user', 'id'),
         prNumber,
         metadata: capMetadata({ ...repo, provider: 'gitlab', event: 'comment', prNumber, actor: author }),
       };

@@ -27,6 +27,19 @@ describe('validateTrigger', () => {
     ['schedule with a time zone and branch', { pipelineRef: ref, schedule: { cron: '0 3 * * 1-5', timeZone: 'Europe/Berlin', branch: 'main' } }],
     ['schedule in UTC with names and steps', { pipelineRef: ref, schedule: { cron: '*/15 9-17 * jan-jun mon,wed,fri', timeZone: 'UTC' } }],
     ['webhook and schedule together', { pipelineRef: ref, webhook: { provider: 'github', secretRefs: [secret] }, schedule: { cron: '0 0 * * 0' } }],
+    [
+      'github feedback on GitHub Enterprise with logs links, slack and matrix notifications',
+      {
+        pipelineRef: ref,
+        webhook: { provider: 'github', secretRefs: [secret] },
+        feedback: { apiUrl: 'https://github.example.com/api/v3', tokenSecretRef: { name: 'github', key: 'token' }, logsUrl: 'https://grafana.example.com/logs?run={run}&job={job}', context: 'ci' },
+        notifications: [
+          { slack: { urlSecretRef: { name: 'chat', key: 'slack-url' } } },
+          { on: ['Succeeded', 'Failed'], matrix: { homeserver: 'https://matrix.example.org', roomId: '!ci:example.org', tokenSecretRef: { name: 'chat', key: 'matrix-token' } } },
+        ],
+      },
+    ],
+    ['gitlab statuses on a schedule', { pipelineRef: ref, schedule: { cron: '@daily' }, feedback: { provider: 'gitlab', apiUrl: 'https://gitlab.example.com/api/v4', tokenSecretRef: secret } }],
     ['a name that is a DNS subdomain, not a label', { pipelineRef: ref, schedule: { cron: '0 0 * * *' } }, 'nightly.demo'],
   ];
 
@@ -70,6 +83,14 @@ describe('validateTrigger', () => {
     ['misspelled field in schedule', { pipelineRef: ref, schedule: { cron: '0 3 * * *', timezone: 'UTC' } }, [['spec.schedule.timezone', /^unknown field$/]]],
     ['duplicate params', { pipelineRef: ref, webhook, params: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] }, [['spec.params[1].name', /Duplicate value: name "a" is already used by spec.params\[0\]/]]],
     ['param without a value', { pipelineRef: ref, webhook, params: [{ name: 'a' }] }, [['spec.params[0].value', /^Required value$/]]],
+    ['feedback without a provider on a schedule', { pipelineRef: ref, schedule: { cron: '@daily' }, feedback: { tokenSecretRef: secret } }, [['spec.feedback.provider', /Required value: statuses go to github or gitlab; set the provider/]]],
+    ['feedback without a provider on a generic webhook', { pipelineRef: ref, webhook: { provider: 'generic', secretRefs: [secret] }, feedback: { tokenSecretRef: secret } }, [['spec.feedback.provider', /set the provider/]]],
+    ['feedback without a token', { pipelineRef: ref, webhook, feedback: { apiUrl: 'https://api.github.com' } }, [['spec.feedback.tokenSecretRef', /^Required value$/]]],
+    ['feedback API URL not http(s)', { pipelineRef: ref, webhook, feedback: { apiUrl: 'file:///etc/passwd', tokenSecretRef: secret } }, [['spec.feedback.apiUrl', /must match/]]],
+    ['notification with neither slack nor matrix', { pipelineRef: ref, webhook, notifications: [{ on: ['Failed'] }] }, [['spec.notifications[0]', /set exactly one of slack and matrix \(neither is set\)/]]],
+    ['notification with both', { pipelineRef: ref, webhook, notifications: [{ slack: { urlSecretRef: secret }, matrix: { homeserver: 'https://m.example.org', roomId: '!r:example.org', tokenSecretRef: secret } }] }, [['spec.notifications[0]', /both are set/]]],
+    ['matrix room id without a server', { pipelineRef: ref, webhook, notifications: [{ matrix: { homeserver: 'https://m.example.org', roomId: 'ci', tokenSecretRef: secret } }] }, [['spec.notifications[0].matrix.roomId', /must match/]]],
+    ['notify on an unknown phase', { pipelineRef: ref, webhook, notifications: [{ on: ['Done'], slack: { urlSecretRef: secret } }] }, [['spec.notifications[0].on[0]', /Unsupported value: "Done"/]]],
     ['param with a bad name', { pipelineRef: ref, webhook, params: [{ name: '1st', value: 'x' }] }, [['spec.params[0].name', /must start with a letter/]]],
   ];
 

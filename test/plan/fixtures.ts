@@ -14,6 +14,7 @@ export interface RunOptions {
   readonly params?: Record<string, string>;
   readonly jobs?: string[];
   readonly cancel?: boolean;
+  readonly untrusted?: boolean;
   readonly status?: RunStatus;
   readonly spec?: Omit<PipelineSpec, 'jobs'>;
 }
@@ -31,6 +32,7 @@ export function runOf(jobs: PipelineJob[], o: RunOptions = {}): Run {
       params: o.params && Object.entries(o.params).map(([name, value]) => ({ name, value })),
       jobs: o.jobs,
       cancel: o.cancel,
+      untrusted: o.untrusted,
     },
     status: o.status,
   };

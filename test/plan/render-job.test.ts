@@ -210,6 +210,51 @@ describe('renderJob()', () => {
     expect(renderJob(engineOf([job(jobName)], { name: run }), jobName).metadata!.name).toBe(a.metadata!.name);
   });
 
+  it('an untrusted Run gets no Secret, no Secret volume and no service-account token; everything else stays', () => {
+    const secretive: PipelineJob = {
+      name: 'build',
+      template: {
+        template: {
+          spec: {
+            serviceAccountName: 'deployer',
+            automountServiceAccountToken: true,
+            imagePullSecrets: [{ name: 'registry' }],
+            initContainers: [{ name: 'fetch', image: 'alpine:3.20', env: [{ name: 'DEPLOY_KEY', valueFrom: { secretKeyRef: { name: 'git', key: 'key' } } }] }],
+            containers: [{
+              name: 'main',
+              image: 'golang:1.24',
+              env: [{ name: 'PLAIN', value: 'kept' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'registry', key: 'token' } } }, { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'x' } } }],
+              envFrom: [{ secretRef: { name: 'all-secrets' } }, { configMapRef: { name: 'settings' } }],
+              volumeMounts: [{ name: 'creds', mountPath: '/creds' }, { name: 'projected', mountPath: '/p' }, { name: 'vault', mountPath: '/v' }, { name: 'cache', mountPath: '/cache' }],
+            }],
+            volumes: [
+              { name: 'creds', secret: { secretName: 'creds' } },
+              { name: 'projected', projected: { sources: [{ configMap: { name: 'settings' } }, { serviceAccountToken: { path: 'token', audience: 'vault' } }] } },
+              { name: 'vault', csi: { driver: 'secrets-store.csi.k8s.io' } },
+              { name: 'cache', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    };
+    const trusted = pod(render(engineOf([secretive]), 'build'));
+    expect(trusted.serviceAccountName).toBe('deployer');
+    expect(JSON.stringify(trusted)).toContain('secretKeyRef');
+    const p = pod(render(engineOf([secretive], { untrusted: true }), 'build'));
+    const text = JSON.stringify(p);
+    for (const gone of ['secretKeyRef', 'secretRef', 'all-secrets', '"secret"', 'serviceAccountToken', 'csi', 'deployer']) expect(text).not.toContain(gone);
+    expect(p.automountServiceAccountToken).toBe(false);
+    expect(p.serviceAccountName).toBeUndefined();
+    expect(p.imagePullSecrets).toEqual([{ name: 'registry' }]);
+    expect(p.volumes).toEqual([{ name: 'cache', emptyDir: {} }]);
+    const main = p.containers[0]!;
+    expect(main.volumeMounts!.map((m) => m.name)).toEqual(['cache']);
+    expect(main.env!.map((e) => e.name)).toEqual(expect.arrayContaining(['PLAIN', 'FROM_CM', 'KAYCI_JOB']));
+    expect(main.env!.map((e) => e.name)).not.toContain('TOKEN');
+    expect(main.envFrom!.map((e) => e.configMapRef?.name)).toEqual(['r1-env', 'settings']);
+    expect(p.initContainers![0]!.env!.map((e) => e.name)).not.toContain('DEPLOY_KEY');
+  });
+
   it('an unknown job is an error', () => {
     expect(() => renderJob(engineOf([job('a')]), 'nope')).toThrow(/no job nope in run r1/);
   });

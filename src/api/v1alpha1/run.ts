@@ -39,6 +39,18 @@ export interface RunSpec {
    * @default false
    */
   cancel?: boolean;
+  /**
+   * While true, no Job is created: a pull request from an untrusted fork waits here for a
+   * trusted `/ok-to-test`, which sets it to false for this Run (this commit) only.
+   * @default false
+   */
+  hold?: boolean;
+  /**
+   * The code comes from someone not trusted (a fork): the Run's Jobs get no Secrets (no
+   * `secretKeyRef` env, no Secret `envFrom`, no Secret volumes) and no service-account token.
+   * @default false
+   */
+  untrusted?: boolean;
 }
 
 /**

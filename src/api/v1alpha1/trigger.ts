@@ -21,6 +21,13 @@ export interface TriggerSpec {
   commands?: Commands;
   /** Create Runs on a cron schedule. */
   schedule?: Schedule;
+  /** Report each Run's jobs as commit statuses on GitHub or GitLab. */
+  feedback?: Feedback;
+  /**
+   * Tell chat rooms when Runs finish.
+   * @maxItems 8
+   */
+  notifications?: Notification[];
   /**
    * Parameters given to every Run this Trigger creates.
    * @listMapKeys name
@@ -108,6 +115,84 @@ export interface Schedule {
   timeZone?: string;
   /** Branch the scheduled Runs build; the metadata of scheduled Runs has no commit otherwise. */
   branch?: string;
+}
+
+/**
+ * Commit statuses for the Runs a Trigger creates: one per job, `<context>/<pipeline>/<job>`, and
+ * one for the Run, `<context>/<pipeline>`. The API address and token come from here, never from
+ * a webhook payload.
+ */
+export interface Feedback {
+  /**
+   * Where statuses go; defaults to the webhook's provider.
+   */
+  provider?: 'github' | 'gitlab';
+  /**
+   * API base URL: `https://api.github.com` and `https://gitlab.com/api/v4` by default; e.g.
+   * `https://github.example.com/api/v3` (GitHub Enterprise Server) or
+   * `https://gitlab.example.com/api/v4` (self-managed GitLab).
+   * @maxLength 2048
+   * @pattern ^https?://[^\s]+$
+   */
+  apiUrl?: string;
+  /**
+   * Token allowed to write commit statuses (GitHub: `statuses: write`; GitLab: a Developer
+   * token with the `api` scope). GitLab comment commands also use it to read the commenter's
+   * access level.
+   */
+  tokenSecretRef: SecretKeyRef;
+  /**
+   * Link on each status, to where the logs are. `{namespace}`, `{pipeline}`, `{run}` and
+   * `{job}` are replaced (`{job}` is empty on the Run's own status).
+   * @maxLength 2048
+   * @pattern ^https?://[^\s]+$
+   */
+  logsUrl?: string;
+  /**
+   * First part of each status context.
+   * @default "kayci"
+   * @maxLength 64
+   * @pattern ^[A-Za-z0-9][-A-Za-z0-9_.]*$
+   */
+  context?: string;
+}
+
+/** A chat notification when a Run finishes. Set exactly one of `slack` and `matrix`. */
+export interface Notification {
+  /**
+   * Run phases that notify.
+   * @default ["Failed"]
+   * @maxItems 3
+   */
+  on?: ('Succeeded' | 'Failed' | 'Cancelled')[];
+  /** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat). */
+  slack?: SlackNotification;
+  /** A Matrix room, through the homeserver's client-server API. */
+  matrix?: MatrixNotification;
+}
+
+/** A Slack-compatible incoming webhook; its URL is a credential, so it lives in a Secret. */
+export interface SlackNotification {
+  /** The Secret key holding the incoming webhook's URL. */
+  urlSecretRef: SecretKeyRef;
+}
+
+/** A Matrix room. */
+export interface MatrixNotification {
+  /**
+   * Homeserver base URL, e.g. `https://matrix.example.org`.
+   * @maxLength 2048
+   * @pattern ^https?://[^\s]+$
+   */
+  homeserver: string;
+  /**
+   * Room ID, e.g. `!abc123:example.org`.
+   * @maxLength 255
+   * @pattern ^!.+:.+$
+   */
+  roomId: string;
+  /** The Secret key holding the bot user's access token. */
+  tokenSecretRef: SecretKeyRef;
 }
 
 /** What the controller last observed of a Trigger. */

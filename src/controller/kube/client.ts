@@ -103,10 +103,16 @@ export class KubeClient {
 
   /** A raw request (used by the informers' list and by health checks). */
   async call<T>(verb: Verb, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    if (method !== 'GET' && this.options.mayWrite && !this.options.mayWrite()) {
-      throw new NotLeaderError(`not the leader: refusing ${verb} ${path}`);
-    }
+    // The write fence is checked before and after waiting for a token: leadership can be lost while
+    // a write queues behind the token bucket, and a deposed leader must not write after that.
+    const fence = () => {
+      if (method !== 'GET' && this.options.mayWrite && !this.options.mayWrite()) {
+        throw new NotLeaderError(`not the leader: refusing ${verb} ${path}`);
+      }
+    };
+    fence();
     await this.options.limiter.take();
+    fence();
     const ctx = new RequestContext(this.server + path, HttpMethod[method]);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     const headers = { ...ctx.getHeaders(), Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': contentType }) };

@@ -51,6 +51,10 @@ export class RunReconciler {
     if (invalid.length > 0) {
       return this.writeStatus(run, { phase: 'Failed', reason: 'InvalidRun', message: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000), completionTime: this.ctx.now().toISOString() });
     }
+    if (run.spec.hold && !run.spec.cancel) {
+      // Held for approval: nothing is made for it, not even its ConfigMap.
+      return this.writeStatus(run, { ...run.status, phase: 'Pending', reason: 'AwaitingApproval', message: 'the code comes from an untrusted fork: a trusted "/ok-to-test" comment on the pull request starts this run at this commit' });
+    }
     const snapshot = snapshotOf(run);
 
     const gate = this.admit(run, snapshot);
@@ -120,7 +124,7 @@ export class RunReconciler {
     const group = this.groupOf(snapshot);
     const members = this.ctx.runs
       .list(snapshot.namespace)
-      .filter((r) => !r.metadata?.deletionTimestamp && r.spec.pipelineSpec && !TERMINAL.has(r.status?.phase as RunPhase))
+      .filter((r) => !r.metadata?.deletionTimestamp && r.spec.pipelineSpec && !r.spec.hold && !TERMINAL.has(r.status?.phase as RunPhase))
       .filter((r) => r.metadata?.uid === run.metadata?.uid || this.groupOf(snapshotOf(r)) === group)
       .map((r) => ({ name: r.metadata!.name!, creationTimestamp: createdAt(r) }));
     return admission({ name: run.metadata!.name!, creationTimestamp: createdAt(run) }, concurrency, members);

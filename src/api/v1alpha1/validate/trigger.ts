@@ -31,6 +31,16 @@ export function validateTrigger(obj: unknown): FieldError[] {
     if (seen.has(key)) errors.push({ path: `spec.webhook.secretRefs[${i}]`, message: `Duplicate value: ${key}` });
     seen.add(key);
   });
+  const feedback = isObject(spec.feedback) ? spec.feedback : undefined;
+  if (feedback && feedback.provider === undefined && (!webhook || webhook.provider === 'generic')) {
+    errors.push({ path: 'spec.feedback.provider', message: 'Required value: statuses go to github or gitlab; set the provider (the webhook does not say which)' });
+  }
+  const notifications = Array.isArray(spec.notifications) ? spec.notifications : [];
+  notifications.forEach((n, i) => {
+    if (!isObject(n)) return;
+    const set = ['slack', 'matrix'].filter((k) => n[k] !== undefined);
+    if (set.length !== 1) errors.push({ path: `spec.notifications[${i}]`, message: `Invalid value: set exactly one of slack and matrix (${set.length === 0 ? 'neither is' : 'both are'} set)` });
+  });
   return errors;
 }
 
