@@ -28,6 +28,8 @@ export interface ControllerCommandOptions {
   readonly burst: string;
   readonly workers: string;
   readonly logLevel: string;
+  readonly webhookMaxBody?: string;
+  readonly webhookBodyTimeout: string;
 }
 
 export async function controllerCommand(io: Io, options: ControllerCommandOptions, signal: AbortSignal): Promise<number> {
@@ -46,6 +48,8 @@ export async function controllerCommand(io: Io, options: ControllerCommandOption
     burst: number('burst', options.burst, 1),
     workers: number('workers', options.workers, 1, 1000, true),
   };
+  const maxBody = options.webhookMaxBody === undefined ? undefined : number('webhook-max-body', options.webhookMaxBody, 1024, 1024 ** 3, true);
+  const bodyTimeoutMs = number('webhook-body-timeout', options.webhookBodyTimeout, 100, 600_000, true);
   if (problems.length > 0) throw new UsageError(problems);
   const kubeConfig = new KubeConfig();
   try {
@@ -62,6 +66,7 @@ export async function controllerCommand(io: Io, options: ControllerCommandOption
     leaseNamespace: options.leaseNamespace ?? process.env.POD_NAMESPACE ?? options.namespace ?? 'kayci-system',
     identity: process.env.POD_NAME,
     ...numbers,
+    hooks: { bodyTimeoutMs, ...(maxBody === undefined ? {} : { maxBytes: { github: maxBody, gitlab: maxBody, generic: maxBody } }) },
     log,
   });
   const stopped = new Promise<void>((resolve) => {

@@ -32,6 +32,10 @@ async function withInterrupts(body: (signal: AbortSignal) => Promise<number>): P
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const program = new Command()
@@ -95,9 +99,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--burst <n>', 'API request burst above qps', '40')
     .option('--workers <n>', 'Runs reconciled at once', '4')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--webhook-max-body <bytes>', 'largest webhook body accepted (default: 25 MiB GitHub and GitLab, 1 MiB generic)')
+    .option('--webhook-body-timeout <ms>', 'time a webhook body may take to arrive', '10000')
     .action(async (options) => {
       const { controllerCommand } = await import('./controller.ts');
       code = await withInterrupts((signal) => controllerCommand(io, options, signal));
+    });
+
+  program
+    .command('trigger')
+    .description('create a Run of a Pipeline in the cluster by hand (the generic webhook\'s code path)')
+    .argument('<pipeline>', 'name of the Pipeline')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
+    .option('-n, --namespace <ns>', 'namespace of the Pipeline (default: the context\'s)')
+    .option('-p, --param <name=value>', 'a parameter value (repeatable)', collect, [])
+    .option('--job <name>', 'run only this job and what it needs (repeatable)', collect, [])
+    .option('--sha <sha>', 'commit to build (KAYCI_COMMIT_SHA)')
+    .option('--ref <ref>', 'ref to build, e.g. refs/heads/main (KAYCI_REF, KAYCI_BRANCH or KAYCI_TAG)')
+    .option('--trigger <name>', 'act as this generic Trigger: its filters and params apply')
+    .option('-w, --wait', 'follow the Run until it ends; exit 0 if it succeeded, 1 if not')
+    .action(async (pipeline: string, options) => {
+      const { triggerCommand } = await import('./trigger.ts');
+      code = await withInterrupts((signal) => triggerCommand(io, pipeline, options, signal));
     });
 
   program

@@ -13,7 +13,7 @@ import { webhookFilterMiss } from '../../webhook/filter.ts';
 import { isTrusted, type Person } from '../../webhook/trust.ts';
 import type { PipelineObject, RunObject, TriggerObject } from '../context.ts';
 import type { Informer } from '../informer.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { RESOURCES } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
 import { createdAt, createRun } from '../runs.ts';
@@ -21,12 +21,15 @@ import { createdAt, createRun } from '../runs.ts';
 export const DELIVERY_ANNOTATION = 'kayci.dev/delivery';
 const TERMINAL = new Set<RunPhase | undefined>(['Succeeded', 'Failed', 'Cancelled']);
 
+/** What accept reads objects from: the informers in the controller, plain GETs in `kayci trigger`. */
+export type Cache<T> = Pick<Informer<T & KubeObject>, 'get' | 'list'>;
+
 export interface HooksContext {
   /** Not fenced by leader election: creating a Run by its deterministic name is safe from any replica. */
   readonly client: KubeClient;
-  readonly triggers: Informer<TriggerObject>;
-  readonly pipelines: Informer<PipelineObject>;
-  readonly runs: Informer<RunObject>;
+  readonly triggers: Cache<TriggerObject>;
+  readonly pipelines: Cache<PipelineObject>;
+  readonly runs: Cache<RunObject>;
   readonly log: Logger;
   readonly now: () => Date;
   /** GitLab: the person's access level in the project, looked up with the Trigger's token. */
@@ -56,7 +59,8 @@ export async function accept(ctx: HooksContext, trigger: TriggerObject, delivery
   if (!pipeline) return { status: 503, error: `the Trigger's Pipeline ${trigger.spec.pipelineRef.name} does not exist in namespace ${trigger.metadata!.namespace}` };
   if (delivery.kind === 'comment') return comment(ctx, trigger, pipeline, delivery, deliveryId);
 
-  const metadata: RunMetadata = { ...delivery.metadata, trigger: trigger.metadata!.name };
+  // `kayci trigger` without --trigger acts for no Trigger: no name to record.
+  const metadata: RunMetadata = { ...delivery.metadata, trigger: trigger.metadata!.name || undefined };
   const untrusted = delivery.pr ? !(await prTrusted(ctx, trigger, delivery.pr, metadata.repo)) : false;
   const params = mergeParams(trigger.spec.params, extras.params);
   const { run, created } = await createRun(ctx.client, {
