@@ -3,9 +3,10 @@
 // and kayci's generic webhook.
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { createRequire } from 'node:module';
 import type { PipelineSpec } from '../../src/api/v1alpha1/pipeline.ts';
 import type { TriggerSpec } from '../../src/api/v1alpha1/trigger.ts';
-import type { ManagerOptions } from '../../src/controller/manager.ts';
+import type { Manager, ManagerOptions } from '../../src/controller/manager.ts';
 import { signHex } from '../../src/webhook/verify.ts';
 import type { KubeObject } from '../harness/fake-apiserver/index.ts';
 import { environment, NS, pipelineObject, type Env } from '../controller/setup.ts';
@@ -19,7 +20,7 @@ export interface HookEnv extends Env {
 }
 
 export function twoJobs(): PipelineSpec {
-  const c = (name: string) => ({ template: { spec: { containers: [{ name: 'main', image: 'busybox:1.37', command: ['true'], env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'deploy', key: 'token' } } }] }] } } });
+  const c = (job: string) => ({ template: { spec: { containers: [{ name: job, image: 'busybox:1.37', command: ['true'], env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'deploy', key: 'token' } } }] }] } } });
   return { jobs: [{ name: 'build', template: c('build') }, { name: 'test', needs: ['build'], template: c('test') }] } as PipelineSpec;
 }
 
@@ -83,4 +84,41 @@ export function gitlabHeaders(event: string, token = SECRET, uuid: string = rand
 
 export function genericHeaders(body: Buffer | string, secret = SECRET, delivery: string = createHash('sha256').update(body).digest('hex')): Record<string, string> {
   return { 'x-kayci-signature-256': signHex(body, secret), 'x-kayci-delivery': delivery };
+}
+
+/** The Manager serving the webhooks of a HookEnv. */
+export function managerOf(env: Env): Manager {
+  return env.managers[0]!;
+}
+
+export interface OctokitExample {
+  /** The X-GitHub-Event name. */
+  readonly event: string;
+  readonly index: number;
+  readonly payload: Record<string, unknown>;
+}
+
+/** Every example of @octokit/webhooks-examples, in the package's order. */
+export function octokitExamples(): OctokitExample[] {
+  const all = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: Record<string, unknown>[] }[];
+  return all.flatMap((group) => group.examples.map((payload, index) => ({ event: group.name, index, payload })));
+}
+
+/** Calls fn on every item, at most `concurrency` at a time; answers the results in order. */
+export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+/** POSTs to the runs resource the API server answered with `status` (all when omitted). */
+export function runCreates(env: Env, status?: number): number {
+  return env.server.requestsMatching({ verb: 'create', resource: 'runs', ...(status === undefined ? {} : { status }) }).length;
 }
