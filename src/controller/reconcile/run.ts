@@ -219,6 +219,10 @@ export class RunReconciler {
    * saying so, unless a job finished meanwhile: a fast Run then costs a single write.
    */
   private async writeStatus(run: RunObject, next: RunStatus): Promise<ReconcileResult> {
+    // A Run without a status is pending already: a bare Pending (no reason, no job observed yet)
+    // while its first jobs are being started tells nobody anything. Pending with a reason (Queued,
+    // AwaitingApproval, PipelineNotFound) is written.
+    if (!run.status?.phase && isBarePending(next)) return undefined;
     if (!statusChanged(run.status, next)) return undefined;
     let status = next;
     const bytes = Buffer.byteLength(JSON.stringify({ ...run, status }));
@@ -268,3 +272,8 @@ export class RunReconciler {
   }
 }
 
+
+/** `{phase: 'Pending'}` and nothing else of note: no reason, no message, no job status, no start. */
+function isBarePending(s: RunStatus): boolean {
+  return s.phase === 'Pending' && !s.reason && !s.message && !s.startTime && (s.jobs ?? []).length === 0 && (s.conditions ?? []).length === 0;
+}

@@ -1,0 +1,40 @@
+// What the controller's work costs in API requests, counted by the fake API server: a one-job Run
+// created with its snapshot (as webhooks and cron create it) is one Job create and one Run status
+// write, and nothing else of the Run's; Pipeline status follows its Runs without conflicts.
+import { describe, expect, it } from 'vitest';
+import type { PipelineSpec } from '../../src/api/v1alpha1/pipeline.ts';
+import type { PipelineObject } from '../../src/controller/context.ts';
+import { runObject as newRun } from '../../src/controller/runs.ts';
+import type { RequestRecord } from '../harness/fake-apiserver/index.ts';
+import { environment, NS, phaseOf, pipelineObject } from './setup.ts';
+
+const oneJob = { jobs: [{ name: 'only', template: { template: { spec: { containers: [{ name: 'main', image: 'busybox:1.37', command: ['true'] }] } } } }] } as PipelineSpec;
+
+/** `verb resource[/sub][ →code]` of the controller's requests (no watches, lists or leases). */
+function costs(requests: readonly RequestRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of requests) {
+    if (r.verb === 'watch' || r.verb === 'list' || r.resource === 'leases.coordination.k8s.io') continue;
+    const key = `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}${r.status >= 200 && r.status < 300 ? '' : ` →${r.status}`}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('request cost', () => {
+  it('a one-job Run costs one Job create and one Run status write', async () => {
+    const env = await environment();
+    const pipeline = env.server.store.create(pipelineObject('one', oneJob)) as unknown as PipelineObject;
+    // "Running" is deferred past the job's end, as in production (the default setup writes it at once).
+    await env.start({ settings: { deferRunningMs: 60_000 } });
+    await env.server.waitFor(() => env.server.store.get('pipelines', NS, 'one')?.status, 5000, 'the Pipeline status');
+    const since = Date.now();
+    env.server.store.create(newRun({ pipeline, name: 'r1', metadata: { provider: 'generic' } }) as never);
+    expect(await phaseOf(env.server, 'r1')).toBe('Succeeded');
+    // Late events of the finished Run (its own status write, the Job's last update) cost nothing more.
+    await new Promise((r) => setTimeout(r, 300));
+    const runCost = Object.fromEntries(Object.entries(costs(env.server.requestsMatching({ since }))).filter(([k]) => !k.includes('pipelines')));
+    console.log('one-job Run:', JSON.stringify(runCost));
+    expect(runCost).toEqual({ 'create jobs.batch': 1, 'update runs.kayci.dev/status': 1 });
+  }, 30_000);
+});
