@@ -219,13 +219,20 @@ export class Manager {
     };
     jobs.on('add', byOwnerRun).on('update', byOwnerRun).on('delete', byOwnerRun);
     // Pods: only their final states carry results; the Job's own status change enqueues anyway.
-    pipelines.on('add', (p) => queues.pipelines.add(keyOf(p))).on('update', (p) => {
+    const enqueueTriggersOf = (p: PipelineObject) => {
+      for (const t of triggers.list(p.metadata?.namespace)) if (t.spec.pipelineRef.name === p.metadata?.name) queues.triggers.add(keyOf(t));
+    };
+    pipelines.on('add', (p) => {
       queues.pipelines.add(keyOf(p));
-      for (const t of triggers.list(p.metadata?.namespace)) if (t.spec.pipelineRef.name === p.metadata?.name) queues.triggers.add(keyOf(t));
+      enqueueTriggersOf(p);
+    }).on('update', (p, old) => {
+      // Only a spec change (a new generation) matters to the Pipeline and its Triggers: the
+      // controller's own status writes come back as updates too, and must not feed a reconcile.
+      if (p.metadata?.generation === old?.metadata?.generation) return;
+      queues.pipelines.add(keyOf(p));
+      enqueueTriggersOf(p);
     });
-    pipelines.on('delete', (p) => {
-      for (const t of triggers.list(p.metadata?.namespace)) if (t.spec.pipelineRef.name === p.metadata?.name) queues.triggers.add(keyOf(t));
-    });
+    pipelines.on('delete', enqueueTriggersOf);
     triggers.on('add', (t) => queues.triggers.add(keyOf(t))).on('update', (t, old) => {
       if (t.metadata?.generation !== old?.metadata?.generation) queues.triggers.add(keyOf(t));
     });

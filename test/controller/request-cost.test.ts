@@ -37,4 +37,30 @@ describe('request cost', () => {
     console.log('one-job Run:', JSON.stringify(runCost));
     expect(runCost).toEqual({ 'create jobs.batch': 1, 'update runs.kayci.dev/status': 1 });
   }, 30_000);
+
+  it('Pipeline status follows a burst of Runs with a few patches, no conflicts, no feedback loop', async () => {
+    const env = await environment();
+    const pipeline = env.server.store.create(pipelineObject('burst', oneJob)) as unknown as PipelineObject;
+    await env.start({ settings: { deferRunningMs: 60_000 } });
+    await env.server.waitFor(() => env.server.store.get('pipelines', NS, 'burst')?.status, 5000, 'the Pipeline status');
+    const since = Date.now();
+    const n = 20;
+    for (let i = 0; i < n; i++) env.server.store.create(newRun({ pipeline, name: `b${String(i).padStart(2, '0')}`, metadata: { provider: 'generic' }, now: new Date(since + i) }) as never);
+    for (let i = 0; i < n; i++) expect(await phaseOf(env.server, `b${String(i).padStart(2, '0')}`)).toBe('Succeeded');
+    // The last Run's final phase reaches the Pipeline after the debounce (2 s).
+    const lastRun = () => (env.server.store.get('pipelines', NS, 'burst')?.status as { lastRun?: { name?: string; phase?: string } } | undefined)?.lastRun;
+    await env.server.waitFor(() => lastRun()?.name === 'b19' && lastRun()?.phase === 'Succeeded', 10_000, 'lastRun b19 Succeeded');
+    // Quiet afterwards: no reconcile is fed by the controller's own status patch.
+    await new Promise((r) => setTimeout(r, 2500));
+    const cost = costs(env.server.requestsMatching({ since }));
+    console.log(`${n} one-job Runs:`, JSON.stringify(cost));
+    expect(cost['create jobs.batch']).toBe(n);
+    expect(cost['update runs.kayci.dev/status']).toBe(n);
+    expect(Object.keys(cost).filter((k) => k.includes('→'))).toEqual([]);
+    expect(cost['update pipelines.kayci.dev/status']).toBeUndefined();
+    // One patch per debounced batch of phase changes (Runs created, Runs finished), not one per event.
+    expect(cost['patch pipelines.kayci.dev/status']).toBeGreaterThanOrEqual(1);
+    expect(cost['patch pipelines.kayci.dev/status']).toBeLessThanOrEqual(4);
+    expect(lastRun()).toEqual({ name: 'b19', phase: 'Succeeded', creationTime: expect.any(String) });
+  }, 60_000);
 });

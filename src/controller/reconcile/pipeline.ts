@@ -35,13 +35,20 @@ export class PipelineReconciler {
     // Newest by its creator's created-at time: creationTimestamp has whole seconds only.
     const newest = runs.filter((r) => !retention.delete.includes(r.metadata!.name!)).sort((a, b) => createdAt(b).localeCompare(createdAt(a)) || (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))[0];
     const status: PipelineStatus = { observedGeneration: pipeline.metadata?.generation, lastRun: newest ? { name: newest.metadata!.name!, phase: newest.status?.phase, creationTime: newest.metadata?.creationTimestamp } : undefined };
-    if (JSON.stringify(clean(status)) !== JSON.stringify(clean(pipeline.status ?? {}))) {
-      await this.ctx.client.replaceStatus(RESOURCES.pipelines, namespace, name, { ...pipeline, status: clean(status) });
+    if (!sameStatus(status, pipeline.status)) {
+      // A merge patch of /status, without a resourceVersion: what it writes comes from the caches
+      // and the last writer is right, so a stale cached Pipeline must not cost a 409 and a retry.
+      // Absent fields are nulls, so that nothing of an earlier lastRun survives the merge.
+      const lastRun = status.lastRun ? { name: status.lastRun.name, phase: status.lastRun.phase ?? null, creationTime: status.lastRun.creationTime ?? null } : null;
+      await this.ctx.client.mergePatch(RESOURCES.pipelines, namespace, name, { status: { observedGeneration: status.observedGeneration ?? null, lastRun } }, 'status');
     }
     return retention.recheckInMs === undefined ? undefined : { requeueAfterMs: retention.recheckInMs };
   }
 }
 
-function clean<T>(o: T): T {
-  return JSON.parse(JSON.stringify(o)) as T;
+/** The fields this reconciler writes are equal, whatever their key order. */
+function sameStatus(a: PipelineStatus, b: PipelineStatus | undefined): boolean {
+  const x = a.lastRun;
+  const y = b?.lastRun;
+  return a.observedGeneration === b?.observedGeneration && x?.name === y?.name && x?.phase === y?.phase && String(x?.creationTime ?? '') === String(y?.creationTime ?? '');
 }
