@@ -4,6 +4,7 @@
 import { capMetadata, changedFiles, splitRef, str, arr, type Delivery } from './delivery.ts';
 
 const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+const GITHUB_MAX_COMMITS = 2048;
 
 export function githubDelivery(event: string | undefined, payload: unknown): Delivery {
   const repo = {
@@ -19,7 +20,10 @@ export function githubDelivery(event: string | undefined, payload: unknown): Del
       const ref = str(payload, 'ref');
       const { branch, tag } = splitRef(ref);
       if (!branch && !tag) return { kind: 'ignore', reason: `push to ${ref ?? 'an unknown ref'}, neither a branch nor a tag` };
-      const metadata = capMetadata({ ...repo, provider: 'github', event: tag ? 'tag' : 'push', ref, branch, tag, commitSha: str(payload, 'after'), changedFiles: tag ? undefined : changedFiles(arr(payload, 'commits')) });
+      // GitHub lists at most 2048 commits: at the cap, the push's changed files are not all known.
+      const commits = arr(payload, 'commits');
+      const files = tag || commits.length >= GITHUB_MAX_COMMITS ? undefined : changedFiles(commits);
+      const metadata = capMetadata({ ...repo, provider: 'github', event: tag ? 'tag' : 'push', ref, branch, tag, commitSha: str(payload, 'after'), changedFiles: files });
       return { kind: 'build', event: tag ? 'tag' : 'push', metadata };
     }
     case 'pull_request': {

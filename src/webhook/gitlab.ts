@@ -17,7 +17,12 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
       const ref = str(payload, 'ref');
       const { branch, tag } = splitRef(ref);
       if (!branch && !tag) return { kind: 'ignore', reason: `push to ${ref ?? 'an unknown ref'}, neither a branch nor a tag` };
-      const metadata = capMetadata({ ...repo, provider: 'gitlab', event: tag ? 'tag' : 'push', ref, branch, tag, commitSha: after, actor: str(payload, 'user_username'), changedFiles: tag ? undefined : changedFiles(arr(payload, 'commits')) });
+      // GitLab lists the newest 20 commits at most (total_commits_count has them all): the files
+      // of a push listed in part are unknown, so that path filters never skip it wrongly.
+      const commits = arr(payload, 'commits');
+      const total = Number(str(payload, 'total_commits_count') ?? commits.length);
+      const files = tag || !(total <= commits.length) ? undefined : changedFiles(commits);
+      const metadata = capMetadata({ ...repo, provider: 'gitlab', event: tag ? 'tag' : 'push', ref, branch, tag, commitSha: after, actor: str(payload, 'user_username'), changedFiles: files });
       return { kind: 'build', event: tag ? 'tag' : 'push', metadata };
     }
     case 'Merge Request Hook': {
@@ -29,16 +34,21 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
       if (!number || !headSha) return { kind: 'ignore', reason: 'merge request without an iid or last commit' };
       const source = str(payload, 'object_attributes', 'source_project_id');
       const target = str(payload, 'object_attributes', 'target_project_id');
+      // Trust is about whose code it is: the merge request's author, not the event's user (a
+      // Maintainer who rebases a fork's merge request from the UI has not vouched for its code).
+      // The payload names the author only by id; the username is known when they are the user.
+      const user = str(payload, 'user', 'username');
+      const authorId = str(payload, 'object_attributes', 'author_id');
       const pr = {
         number,
         headSha,
         headRef: str(payload, 'object_attributes', 'source_branch') ?? '',
         baseRef: str(payload, 'object_attributes', 'target_branch') ?? '',
         fromFork: source === undefined || source !== target,
-        author: str(payload, 'user', 'username') ?? '',
-        authorId: str(payload, 'user', 'id'),
+        author: authorId !== undefined && authorId === str(payload, 'user', 'id') ? (user ?? '') : '',
+        authorId,
       };
-      const metadata = capMetadata({ ...repo, provider: 'gitlab', event: 'pull_request', ref: `refs/merge-requests/${number}/head`, branch: pr.headRef, commitSha: headSha, prNumber: number, prBaseRef: pr.baseRef, actor: pr.author });
+      const metadata = capMetadata({ ...repo, provider: 'gitlab', event: 'pull_request', ref: `refs/merge-requests/${number}/head`, branch: pr.headRef, commitSha: headSha, prNumber: number, prBaseRef: pr.baseRef, actor: user });
       return { kind: 'build', event: 'pull_request', metadata, pr };
     }
     case 'Note Hook': {

@@ -80,7 +80,7 @@ export async function accept(ctx: HooksContext, trigger: TriggerObject, delivery
   if (created) {
     ctx.log.info('run created', { namespace: trigger.metadata!.namespace, trigger: trigger.metadata!.name, run: name, event, delivery: deliveryId, held: untrusted || undefined });
     // An approval is for one commit: a fork's earlier commits still waiting are superseded.
-    if (delivery.pr) await cancelHeld(ctx, trigger, delivery.pr.number, name);
+    if (delivery.pr) await cancelHeld(ctx, trigger, metadata.repo, delivery.pr.number, name);
   }
   return { status: created ? 201 : 200, run: name, created, ...(untrusted ? { held: true } : {}) };
 }
@@ -118,7 +118,7 @@ async function comment(ctx: HooksContext, trigger: TriggerObject, pipeline: Pipe
 }
 
 async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: PipelineObject, delivery: Extract<Delivery, { kind: 'comment' }>, command: Command, id: string): Promise<string> {
-  const runs = prRuns(ctx, trigger, delivery.prNumber);
+  const runs = prRuns(ctx, trigger, delivery.metadata.repo, delivery.prNumber);
   const pr = `pull request #${delivery.prNumber}`;
   switch (command.name) {
     case 'cancel': {
@@ -165,17 +165,21 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
   }
 }
 
-/** The Trigger's Runs for a pull request, newest first. */
-function prRuns(ctx: HooksContext, trigger: TriggerObject, prNumber: string): RunObject[] {
+/**
+ * The Trigger's Runs for a pull request, newest first. A pull request is its number in its
+ * repository: one Trigger may take an organization's or a group's webhook, and #1 of one project
+ * must never approve, cancel or repeat #1 of another.
+ */
+function prRuns(ctx: HooksContext, trigger: TriggerObject, repo: string | undefined, prNumber: string): RunObject[] {
   const label = joinName(trigger.metadata!.name!);
   return ctx.runs
     .list(trigger.metadata!.namespace)
-    .filter((r) => r.metadata?.labels?.[LABELS.trigger] === label && r.metadata?.labels?.[LABELS.pullRequest] === prNumber && !r.metadata?.deletionTimestamp)
+    .filter((r) => r.metadata?.labels?.[LABELS.trigger] === label && r.metadata?.labels?.[LABELS.pullRequest] === prNumber && r.spec.metadata?.repo === repo && !r.metadata?.deletionTimestamp)
     .sort((a, b) => createdAt(b).localeCompare(createdAt(a)) || (b.metadata!.name! < a.metadata!.name! ? -1 : 1));
 }
 
-async function cancelHeld(ctx: HooksContext, trigger: TriggerObject, prNumber: string, keep: string): Promise<void> {
-  for (const r of prRuns(ctx, trigger, prNumber)) {
+async function cancelHeld(ctx: HooksContext, trigger: TriggerObject, repo: string | undefined, prNumber: string, keep: string): Promise<void> {
+  for (const r of prRuns(ctx, trigger, repo, prNumber)) {
     if (r.metadata!.name !== keep && r.spec.hold && !r.spec.cancel && !TERMINAL.has(r.status?.phase)) await patchSpec(ctx, r, { cancel: true });
   }
 }
