@@ -33,8 +33,13 @@ export class FeedbackError extends Error {
   }
 }
 
-export async function sendOk(sendFn: Send, request: OutgoingRequest): Promise<string> {
+/**
+ * Sends and answers the body of a 2xx; anything else is a FeedbackError carrying the provider's
+ * answer. `label` names the request in that error instead of its path, for URLs that are
+ * credentials themselves (a Slack webhook's path is its secret).
+ */
+export async function sendOk(sendFn: Send, request: OutgoingRequest, label?: string): Promise<string> {
   const { status, body } = await sendFn(request);
-  if (status < 200 || status >= 300) throw new FeedbackError(status, `${request.method} ${new URL(request.url).pathname}: ${status} ${body.slice(0, 300)}`);
+  if (status < 200 || status >= 300) throw new FeedbackError(status, `${label ?? `${request.method} ${new URL(request.url).pathname}`}: ${status} ${body.slice(0, 300)}`);
   return body;
 }

@@ -21,7 +21,8 @@ export function noticeText(n: RunNotice): string {
 }
 
 export async function notifySlack(sendFn: Send, webhookUrl: string, notice: RunNotice): Promise<void> {
-  await sendOk(sendFn, { method: 'POST', url: webhookUrl, headers: {}, body: { text: noticeText(notice) } });
+  // The webhook's URL is its credential: errors name it "Slack webhook", never by its path.
+  await sendOk(sendFn, { method: 'POST', url: webhookUrl, headers: {}, body: { text: noticeText(notice) } }, 'POST Slack webhook');
 }
 
 export interface MatrixTarget {
