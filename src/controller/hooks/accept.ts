@@ -16,7 +16,7 @@ import type { Informer } from '../informer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { RESOURCES } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
-import { createdAt, createRun } from '../runs.ts';
+import { createdAt, createRun, type NewRun } from '../runs.ts';
 
 export const DELIVERY_ANNOTATION = 'kayci.dev/delivery';
 const TERMINAL = new Set<RunPhase | undefined>(['Succeeded', 'Failed', 'Cancelled']);
@@ -63,7 +63,7 @@ export async function accept(ctx: HooksContext, trigger: TriggerObject, delivery
   const metadata: RunMetadata = { ...delivery.metadata, trigger: trigger.metadata!.name || undefined };
   const untrusted = delivery.pr ? !(await prTrusted(ctx, trigger, delivery.pr, metadata.repo)) : false;
   const params = mergeParams(trigger.spec.params, extras.params);
-  const { run, created } = await createRun(ctx.client, {
+  const { run, created } = await createOnce(ctx, {
     pipeline,
     name: runName(trigger, deliveryId),
     metadata,
@@ -147,7 +147,7 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
         jobs = command.jobs;
       }
       // The commit of the last run, never a newer one: a fork's new commits need a new approval.
-      const { run, created } = await createRun(ctx.client, {
+      const { run, created } = await createOnce(ctx, {
         pipeline,
         name: runName(trigger, id),
         metadata: { ...last.spec.metadata, actor: delivery.author || last.spec.metadata?.actor },
@@ -163,6 +163,27 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
       return `/${command.name}: ${created ? 'started' : 'already started'} ${run.metadata!.name}${jobs ? ` (${jobs.join(', ')})` : ''}`;
     }
   }
+}
+
+const creating = new WeakMap<KubeClient, Map<string, Promise<{ run: RunObject; created: boolean }>>>();
+
+/**
+ * createRun for a delivery, sparing the API server the duplicates: a Run the cache holds already
+ * is met without a request, and concurrent copies of one delivery share one create. (Across
+ * replicas, or before the cache has the Run, the create's AlreadyExists still decides.)
+ */
+async function createOnce(ctx: HooksContext, input: NewRun): Promise<{ run: RunObject; created: boolean }> {
+  const namespace = input.pipeline.metadata!.namespace!;
+  const cached = ctx.runs.get(namespace, input.name);
+  if (cached) return { run: cached, created: false };
+  let inflight = creating.get(ctx.client);
+  if (!inflight) creating.set(ctx.client, (inflight = new Map()));
+  const key = `${namespace}/${input.name}`;
+  const pending = inflight.get(key);
+  if (pending) return { run: (await pending).run, created: false };
+  const created = createRun(ctx.client, input).finally(() => inflight.delete(key));
+  inflight.set(key, created);
+  return created;
 }
 
 /**
