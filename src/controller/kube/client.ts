@@ -3,7 +3,9 @@
 // bucket, counted in metrics, and failures turned into typed ApiErrors. Writes pass a fence:
 // a replica that has lost its leader lease cannot write.
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
+
+const DISPATCHER_TTL_MS = 5 * 60_000;
 import type { ControllerMetrics } from '../metrics.ts';
 import { ApiError, NotLeaderError } from './errors.ts';
 import type { TokenBucket } from './rate-limit.ts';
@@ -48,6 +50,34 @@ export class KubeClient {
   readonly kubeConfig: KubeConfig;
   private readonly options: ClientOptions;
   private readonly server: string;
+
+  /**
+   * client-node builds a new undici Agent — a new connection, and a TLS handshake — on every
+   * applySecurityAuthentication; one Agent is kept and reused instead (its connections kept
+   * alive), and replaced every few minutes so rotated certificates are picked up.
+   */
+  private dispatcher?: { agent: Dispatcher | undefined; at: number };
+
+  private dispatcherFor(ctx: RequestContext): Dispatcher | undefined {
+    const now = Date.now();
+    const fresh = ctx.getDispatcher() as Dispatcher | undefined;
+    if (this.dispatcher && now - this.dispatcher.at < DISPATCHER_TTL_MS) {
+      if (fresh !== this.dispatcher.agent) void fresh?.close().catch(() => undefined);
+      return this.dispatcher.agent;
+    }
+    const old = this.dispatcher?.agent;
+    this.dispatcher = { agent: fresh, at: now };
+    // In-flight requests on the old Agent finish; close() waits for them.
+    if (old && old !== fresh) void old.close().catch(() => undefined);
+    return fresh;
+  }
+
+  /** Closes kept connections (the process may exit without it; tests and short commands call it). */
+  async close(): Promise<void> {
+    const agent = this.dispatcher?.agent;
+    this.dispatcher = undefined;
+    await agent?.close().catch(() => undefined);
+  }
 
   constructor(kubeConfig: KubeConfig, options: ClientOptions) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -115,6 +145,7 @@ export class KubeClient {
     fence();
     const ctx = new RequestContext(this.server + path, HttpMethod[method]);
     await this.kubeConfig.applySecurityAuthentication(ctx);
+    const dispatcher = this.dispatcherFor(ctx);
     const headers = { ...ctx.getHeaders(), Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': contentType }) };
     let status = 0;
     try {
@@ -122,7 +153,7 @@ export class KubeClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: ctx.getDispatcher(),
+        dispatcher,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
       status = response.status;
