@@ -63,4 +63,26 @@ describe('request cost', () => {
     expect(cost['patch pipelines.kayci.dev/status']).toBeLessThanOrEqual(4);
     expect(lastRun()).toEqual({ name: 'b19', phase: 'Succeeded', creationTime: expect.any(String) });
   }, 60_000);
+
+  it('a leader renews its lease with one update, and reads it only after a conflict', async () => {
+    const env = await environment();
+    const manager = await env.start();
+    await env.server.waitFor(() => manager.leader.isLeader(), 5000, 'leadership');
+    const leases = (since: number) => env.server.requestsMatching({ resource: 'leases', since });
+    const since = Date.now();
+    await env.server.waitFor(() => leases(since).filter((r) => r.verb === 'update').length >= 5, 10_000, '5 renewals');
+    expect(leases(since).filter((r) => r.verb !== 'update' || r.status !== 200)).toEqual([]);
+
+    // Another writer changes the lease: the next renewal is a 409, then one read, then renewals again.
+    const touched = Date.now();
+    env.server.store.mutate('leases', 'kayci-system', 'kayci-controller', (l) => void (l.metadata!.annotations = { touched: 'yes' }));
+    await env.server.waitFor(() => leases(touched).filter((r) => r.verb === 'update' && r.status === 200).length >= 3, 10_000, '3 renewals after the conflict');
+    // (A renewal already on its way when the lease was changed may come first.)
+    const after = leases(touched).map((r) => `${r.verb} ${r.status}`);
+    const conflict = after.indexOf('update 409');
+    expect(after.slice(0, conflict).every((r) => r === 'update 200')).toBe(true);
+    expect(after.slice(conflict, conflict + 3)).toEqual(['update 409', 'get 200', 'update 200']);
+    expect(after.slice(conflict + 3).every((r) => r === 'update 200')).toBe(true);
+    expect(manager.leader.isLeader()).toBe(true);
+  }, 30_000);
 });
