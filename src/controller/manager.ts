@@ -11,6 +11,7 @@ import { send as httpSend, type Send } from '../feedback/http.ts';
 import { gitlabAccessLevel } from './hooks/gitlab-access.ts';
 import { hooksRoute, type HooksOptions } from './hooks/route.ts';
 import { SecretReader } from './hooks/secrets.ts';
+import { FeedbackReporter } from './feedback/reporter.ts';
 import { startHttp, type Route } from './http.ts';
 import { LabelIndex } from './index-by-label.ts';
 import { Informer } from './informer.ts';
@@ -55,6 +56,8 @@ export class Manager {
   readonly metrics = new ControllerMetrics();
   readonly context: ControllerContext;
   readonly leader: LeaderElector;
+  /** Commit statuses and notifications for Runs of Triggers that ask for them. */
+  readonly feedback: FeedbackReporter;
   private readonly log: Logger;
   private readonly informers: { start(): Promise<void>; stop(): void; readonly hasSynced: boolean }[];
   private readonly reconcilers: { queue: WorkQueue; reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>; kind: string }[];
@@ -110,6 +113,9 @@ export class Manager {
     const ready = () => this.informers.every((i) => i.hasSynced);
     const hooks = hooksRoute({ client: leaseClient, triggers, pipelines, runs, log, now: this.context.now, secrets, ready, accessLevel: gitlabAccessLevel(secrets, options.send ?? httpSend) }, options.hooks);
     this.routes = [hooks, ...(options.routes ?? [])];
+    // Feedback follows the cached Runs; it posts from the leader only, off the reconcile path.
+    this.feedback = new FeedbackReporter({ runs, triggers, secrets, send: options.send ?? httpSend, log, now: this.context.now, metrics: this.metrics, isLeader: () => this.working && this.leader.isLeader() });
+    runs.on('add', (r) => this.feedback.observe(r)).on('update', (r) => this.feedback.observe(r)).on('delete', (r) => this.feedback.forget(r));
     const runR = new RunReconciler(this.context);
     const pipelineR = new PipelineReconciler(this.context);
     const triggerR = new TriggerReconciler(this.context);
@@ -146,6 +152,7 @@ export class Manager {
   async stop(): Promise<void> {
     // No worker starts once stopping, even if the lease is acquired meanwhile (stop hands it back).
     this.stopping = true;
+    this.feedback.stop();
     await this.stopWorking();
     await this.leader.stop();
     for (const i of this.informers) i.stop();

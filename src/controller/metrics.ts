@@ -112,9 +112,10 @@ export class ControllerMetrics {
   readonly informerRestarts = new Counter('kayci_informer_restarts_total', 'Watch restarts after errors, by resource.');
   readonly informerRelists = new Counter('kayci_informer_relists_total', 'Full lists, by resource (each start and each 410 Gone).');
   readonly leader = new Gauge('kayci_leader', '1 while this replica holds the leader lease.');
+  readonly feedback = new Counter('kayci_feedback_requests_total', 'Commit statuses and notifications sent, by kind (status, slack, matrix) and result (ok, failed).');
 
   render(): string {
-    const all: Metric[] = [this.apiRequests, this.apiErrors, this.runsByPhase, this.queueDepth, this.reconciles, this.runDuration, this.jobDuration, this.informerRestarts, this.informerRelists, this.leader];
+    const all: Metric[] = [this.apiRequests, this.apiErrors, this.runsByPhase, this.queueDepth, this.reconciles, this.runDuration, this.jobDuration, this.informerRestarts, this.informerRelists, this.leader, this.feedback];
     return `${all.flatMap((m) => m.render()).join('\n')}\n`;
   }
 }

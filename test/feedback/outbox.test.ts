@@ -43,8 +43,8 @@ describe('outbox', () => {
   });
 
   it('retries 5xx and network errors with backoff, not 4xx', async () => {
-    const errors: [string, number, boolean][] = [];
-    const box = new Outbox({ retriable, baseMs: 1, maxMs: 4, attempts: 4, onError: (t, e, attempt, final) => errors.push([t.about!.id!, attempt, final]) });
+    const errors: [string, number, string][] = [];
+    const box = new Outbox({ retriable, baseMs: 1, maxMs: 4, attempts: 4, onError: (t, _e, attempt, next) => errors.push([t.about!.id!, attempt, next]) });
     let flaky = 0;
     let refused = 0;
     let down = 0;
@@ -53,9 +53,9 @@ describe('outbox', () => {
     box.push('c', { about: { id: 'down' }, run: async () => { down++; throw new TypeError('fetch failed'); } });
     await box.idle();
     expect([flaky, refused, down]).toEqual([3, 1, 4]);
-    expect(errors.filter((e) => e[0] === 'flaky')).toEqual([['flaky', 1, false], ['flaky', 2, false]]);
-    expect(errors.filter((e) => e[0] === 'refused')).toEqual([['refused', 1, true]]);
-    expect(errors.filter((e) => e[0] === 'down')).toEqual([['down', 1, false], ['down', 2, false], ['down', 3, false], ['down', 4, true]]);
+    expect(errors.filter((e) => e[0] === 'flaky')).toEqual([['flaky', 1, 'retry'], ['flaky', 2, 'retry']]);
+    expect(errors.filter((e) => e[0] === 'refused')).toEqual([['refused', 1, 'dropped']]);
+    expect(errors.filter((e) => e[0] === 'down')).toEqual([['down', 1, 'retry'], ['down', 2, 'retry'], ['down', 3, 'retry'], ['down', 4, 'dropped']]);
   });
 
   it('a newer request for the key replaces one waiting to be retried', async () => {

@@ -19,8 +19,11 @@ export interface OutboxOptions {
   readonly maxMs?: number;
   /** Whether a failure may go away by itself (5xx, network). */
   readonly retriable: (error: unknown) => boolean;
-  /** Each failure: `final` when the request is given up (not retriable, out of tries, or replaced). */
-  readonly onError?: (task: OutboxTask, error: unknown, attempt: number, final: boolean) => void;
+  /**
+   * Each failure, and what happens next: `retry`, `replaced` (a newer request for the key goes
+   * instead), or `dropped` (not retriable, or out of tries).
+   */
+  readonly onError?: (task: OutboxTask, error: unknown, attempt: number, next: 'retry' | 'replaced' | 'dropped') => void;
 }
 
 interface Lane {
@@ -42,7 +45,13 @@ export class Outbox {
   private waiters: (() => void)[] = [];
 
   constructor(options: OutboxOptions) {
-    this.o = { concurrency: 4, attempts: 8, baseMs: 1000, maxMs: 60_000, ...options };
+    this.o = {
+      ...options,
+      concurrency: options.concurrency ?? 4,
+      attempts: options.attempts ?? 8,
+      baseMs: options.baseMs ?? 1000,
+      maxMs: options.maxMs ?? 60_000,
+    };
   }
 
   push(key: string, task: OutboxTask): void {
@@ -124,7 +133,7 @@ export class Outbox {
     if (failed) {
       const replaced = lane.tasks.length > 1;
       const retry = !replaced && lane.attempt < this.o.attempts && this.o.retriable(error);
-      this.o.onError?.(lane.tasks[0]!, error, lane.attempt, !retry);
+      this.o.onError?.(lane.tasks[0]!, error, lane.attempt, retry ? 'retry' : replaced ? 'replaced' : 'dropped');
       if (retry) {
         const delay = Math.min(this.o.maxMs, this.o.baseMs * 2 ** (lane.attempt - 1));
         const timer = setTimeout(() => {
