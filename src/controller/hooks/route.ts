@@ -68,13 +68,40 @@ export function hooksRoute(ctx: RouteContext, options: HooksOptions = {}): Route
       return answer(res, outcome);
     } catch (e) {
       if (e instanceof HttpError) {
-        if (e.status === 413 || e.status === 408) res.setHeader('Connection', 'close');
+        if (e.status === 413 || e.status === 408) {
+          res.setHeader('Connection', 'close');
+          lingerBeforeClose(req);
+        }
         return reply(res, e.status, { error: e.message });
       }
       if (isTransient(e)) return reply(res, 503, { error: 'the Kubernetes API is not answering; deliver again later' }, { 'Retry-After': '5' });
       ctx.log.error('webhook failed', { namespace, trigger: name, error: e });
       return reply(res, 500, { error: 'the delivery could not be processed; see the controller log' });
     }
+  };
+}
+
+const LINGER_MS = 500;
+
+/**
+ * The connection of a refused body is closed, but not at once (as Go's net/http does it): the
+ * answer is sent, the write side shut, and the socket destroyed when the sender closes its side
+ * or a moment later. Closing with the sender's bytes still unread makes the kernel reset the
+ * connection, and the sender may then never read its 413 or 408. What arrives meanwhile is
+ * discarded: nothing is kept, and the moment is short.
+ */
+function lingerBeforeClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  // Node's server calls destroySoon() once a `Connection: close` answer is written.
+  socket.destroySoon = () => {
+    socket.end();
+    req.removeAllListeners('data');
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    // The sender closed its side: it has read the answer, or never will.
+    socket.once('end', () => socket.destroy());
   };
 }
 
