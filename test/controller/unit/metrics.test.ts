@@ -120,7 +120,7 @@ describe('ControllerMetrics.render()', () => {
   it('is valid text before anything happened: every family with HELP and TYPE', () => {
     const families = parse(new ControllerMetrics().render());
     expect([...families.keys()].sort()).toEqual([
-      'kayci_api_errors_total', 'kayci_api_requests_total', 'kayci_informer_relists_total', 'kayci_informer_restarts_total',
+      'kayci_api_errors_total', 'kayci_api_requests_total', 'kayci_feedback_requests_total', 'kayci_informer_relists_total', 'kayci_informer_restarts_total',
       'kayci_job_duration_seconds', 'kayci_leader', 'kayci_queue_depth', 'kayci_reconciles_total', 'kayci_run_duration_seconds', 'kayci_runs',
     ]);
     for (const f of families.values()) expect(f.help!.length).toBeGreaterThan(0);
