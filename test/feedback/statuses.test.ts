@@ -115,8 +115,9 @@ describe('commit statuses', () => {
     const states = (c: string) => seen.get(c)!.map((s) => s.state);
     // GitLab refuses a transition to the state a status is in: never the same state twice in a row.
     for (const c of seen.keys()) expect(states(c).filter((s, i, a) => i > 0 && s === a[i - 1])).toEqual([]);
-    expect(states('ci/svc/build')).toEqual(['pending', 'running', 'success']);
-    expect(states('ci/svc/test')).toEqual(['pending', 'running', 'failed']);
+    // `running` shows when the controller saw the job running (a fast job may finish unseen).
+    expect(states('ci/svc/build').join()).toMatch(/^pending(,running)?,success$/);
+    expect(states('ci/svc/test').join()).toMatch(/^pending(,running)?,failed$/);
     expect(states('ci/svc/docs')).toEqual(['pending', 'skipped']);
     expect(states('ci/svc').at(-1)).toBe('failed');
   });
@@ -145,12 +146,12 @@ describe('commit statuses', () => {
     await env.server.waitFor(() => forge.requests.some((r) => (r.body as { context: string }).context === 'kayci/svc' && r.status === 201 && (r.body as { state: string }).state === 'success'), 20_000, 'the overall status, after retries');
     await env.managers[0]!.feedback.idle();
     const build = forge.requests.filter((r) => (r.body as { context: string }).context === 'kayci/svc/build');
-    // One request per change (waiting, running, succeeded), none repeated after its 422.
-    expect(build.map((r) => (r.body as { description: string }).description)).toEqual(['waiting to start', 'running', expect.stringMatching(/^succeeded/)]);
+    // One request per change (waiting, running if seen, succeeded), none repeated after its 422.
+    expect(build.map((r) => (r.body as { description: string }).description).join()).toMatch(/^waiting to start(,running)?,succeeded in \d+ s$/);
     expect(forge.requests.filter((r) => r.status === 503)).toHaveLength(2);
     const warned = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'commit status not posted');
-    expect(warned).toHaveLength(3);
+    expect(warned).toHaveLength(build.length);
     expect(String(warned[0]!.error)).toMatch(/422 .*refused by the test/);
-    expect(env.managers[0]!.metrics.feedback.get({ kind: 'status', result: 'failed' })).toBe(3);
+    expect(env.managers[0]!.metrics.feedback.get({ kind: 'status', result: 'failed' })).toBe(build.length);
   });
 });
