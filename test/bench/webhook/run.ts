@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const o = args();
   const body = pushBody();
   process.stdout.write(`webhook benchmark — node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; push payload ${body.length} bytes\n`);
-  const server = await childProcessServer({ podStartMs: 5, podRunMs: 50 });
+  const server = await childProcessServer({ startMs: 5, runMs: 50 });
   await server.create(pipelineObject('svc', { jobs: [{ name: 'build', template: jobTemplate('build') }], retention: NO_RETENTION }));
   await server.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: NS }, data: { token: Buffer.from(SECRET).toString('base64') } } as unknown as KubeObject);
   await server.create({ apiVersion: 'kayci.dev/v1alpha1', kind: 'Trigger', metadata: { name: 'bench', namespace: NS }, spec: { pipelineRef: { name: 'svc' }, webhook: { provider: 'github', secretRefs: [{ name: 'hook', key: 'token' }] } } } as unknown as KubeObject);
