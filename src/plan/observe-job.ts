@@ -52,7 +52,9 @@ export interface ObserveOptions {
 export function observeJob(job: IJob, pods: readonly IPod[], options: ObserveOptions = {}): JobObservation {
   const status = job.status ?? {};
   // Failed pods the Job counts; disruptions its pod failure policy ignores are not in `failed`.
-  const failed = status.failed ?? 0;
+  // The Job controller sets FailureTarget while the last failed pod is still in
+  // uncountedTerminatedPods (moved into `failed` by a later write): count both, each pod is in one.
+  const failed = (status.failed ?? 0) + (status.uncountedTerminatedPods?.failed?.length ?? 0);
   const attempts = Math.max(1, failed + ((status.active ?? 0) > 0 || (status.succeeded ?? 0) > 0 ? 1 : 0));
   const base = {
     attempts,

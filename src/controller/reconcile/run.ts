@@ -24,6 +24,8 @@ import type { ReconcileResult } from '../queue.ts';
 import { splitKey, type ControllerContext, type JobObject, type RunObject } from '../context.ts';
 
 const TERMINAL = new Set<RunPhase>(['Succeeded', 'Failed', 'Cancelled']);
+/** Job conditions that say it ended or is ending (its pods terminating): nothing to stop. */
+const ENDING = new Set(['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget']);
 
 export class RunReconciler {
   private readonly ctx: ControllerContext;
@@ -196,7 +198,9 @@ export class RunReconciler {
     const runFinal = TERMINAL.has(run.status?.phase as RunPhase);
     for (const job of jobs) {
       const name = job.metadata?.labels?.[LABELS.job];
-      const done = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+      // FailureTarget and SuccessCriteriaMet come first: the Job controller is already ending
+      // that Job (its pods terminate), and deleting it would only lose its pods and their logs.
+      const done = job.status?.conditions?.some((c) => ENDING.has(c.type) && c.status === 'True');
       // Notify jobs run after the Run ended: they are never stopped for it.
       if (done || job.metadata?.deletionTimestamp || job.metadata?.labels?.[LABELS.notify]) continue;
       if (runFinal || (name !== undefined && finalJobs.has(name))) {

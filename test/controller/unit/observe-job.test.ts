@@ -141,6 +141,27 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'FailureTarget with the last failed pod not yet counted (a real Job controller\'s first write): it counts',
+    job: kubeJob({
+      failed: 1,
+      terminating: 0,
+      uncountedTerminatedPods: { failed: ['c83157fe-2e05-47d6-adbb-1959e2d437d5'] },
+      startTime: T(2),
+      conditions: [condition('FailureTarget', T(40), 'BackoffLimitExceeded', BACKOFF_MESSAGE)],
+    }),
+    pods: [failedPod('r1-build-5d41402a-p2', T(30), 3), failedPod('r1-build-5d41402a-p1', T(2), 3)],
+    want: {
+      phase: 'Failed',
+      attempts: 2,
+      jobName: JOB_NAME,
+      startTime: T(2),
+      completionTime: T(40),
+      reason: 'BackoffLimitExceeded',
+      message: `${BACKOFF_MESSAGE}; container main exited with code 3`,
+      results: {},
+    },
+  },
+  {
     name: 'DeadlineExceeded with its pod already gone: the condition alone',
     job: kubeJob({ failed: 1, startTime: T(2), conditions: [condition('Failed', T(602), 'DeadlineExceeded', DEADLINE_MESSAGE)] }),
     pods: [],
