@@ -48,6 +48,18 @@ const LIMITS: Record<string, number> = { trigger: 253, event: 64, repoUrl: 2048,
 const SHA = /^[0-9a-f]{7,64}$/;
 const NUMBER = /^[0-9]{1,12}$/;
 export const MAX_CHANGED_FILES = 3000;
+/** The changed files' share of a Run: beyond it, they are unknown (a Run must fit in 1.5 MiB with its snapshot). */
+export const MAX_CHANGED_FILES_BYTES = 256 * 1024;
+
+/** A commit SHA as the Run schema takes it: what is built must be named exactly. */
+export function isSha(v: string | undefined): v is string {
+  return v !== undefined && SHA.test(v);
+}
+
+/** A pull or merge request number as the Run schema (and a label value) takes it. */
+export function isNumber(v: string | undefined): v is string {
+  return v !== undefined && NUMBER.test(v);
+}
 
 /** Drops what does not fit the Run schema: too long, not a SHA, not a number, control characters. */
 export function capMetadata(m: RunMetadata): RunMetadata {
@@ -55,9 +67,9 @@ export function capMetadata(m: RunMetadata): RunMetadata {
   for (const [k, v] of Object.entries(m)) {
     if (v === undefined) continue;
     if (k === 'changedFiles') {
-      const files = (v as string[]).filter((f) => typeof f === 'string' && f.length > 0 && f.length <= 1024);
+      const files = [...new Set((v as string[]).filter((f) => typeof f === 'string' && f.length > 0 && f.length <= 1024))];
       // Too many to list: unknown, so path filters do not wrongly skip the Run.
-      if (files.length <= MAX_CHANGED_FILES) out.changedFiles = [...new Set(files)];
+      if (files.length <= MAX_CHANGED_FILES && Buffer.byteLength(JSON.stringify(files)) <= MAX_CHANGED_FILES_BYTES) out.changedFiles = files;
       continue;
     }
     if (typeof v !== 'string' || v === '' || /[\u0000-\u001f\u007f]/.test(v)) continue;

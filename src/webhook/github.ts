@@ -1,7 +1,7 @@
 // GitHub deliveries (X-GitHub-Event): push (branches and tags), pull_request (opened,
 // synchronize, reopened) and issue_comment on pull requests (commands). Everything else is
 // answered and ignored, with the reason.
-import { capMetadata, changedFiles, splitRef, str, arr, type Delivery } from './delivery.ts';
+import { arr, capMetadata, changedFiles, isNumber, isSha, splitRef, str, type Delivery } from './delivery.ts';
 
 const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 const GITHUB_MAX_COMMITS = 2048;
@@ -23,7 +23,9 @@ export function githubDelivery(event: string | undefined, payload: unknown): Del
       // GitHub lists at most 2048 commits: at the cap, the push's changed files are not all known.
       const commits = arr(payload, 'commits');
       const files = tag || commits.length >= GITHUB_MAX_COMMITS ? undefined : changedFiles(commits);
-      const metadata = capMetadata({ ...repo, provider: 'github', event: tag ? 'tag' : 'push', ref, branch, tag, commitSha: str(payload, 'after'), changedFiles: files });
+      const after = str(payload, 'after');
+      if (!isSha(after)) return { kind: 'ignore', reason: 'push without a commit SHA (after)' };
+      const metadata = capMetadata({ ...repo, provider: 'github', event: tag ? 'tag' : 'push', ref, branch, tag, commitSha: after, changedFiles: files });
       return { kind: 'build', event: tag ? 'tag' : 'push', metadata };
     }
     case 'pull_request': {
@@ -31,7 +33,7 @@ export function githubDelivery(event: string | undefined, payload: unknown): Del
       if (!action || !PR_ACTIONS.has(action)) return { kind: 'ignore', reason: `pull_request ${action ?? '(no action)'}: only opened, synchronize and reopened run` };
       const number = str(payload, 'pull_request', 'number') ?? str(payload, 'number');
       const headSha = str(payload, 'pull_request', 'head', 'sha');
-      if (!number || !headSha) return { kind: 'ignore', reason: 'pull_request without a number or head commit' };
+      if (!isNumber(number) || !isSha(headSha)) return { kind: 'ignore', reason: 'pull_request without a number or head commit SHA' };
       const headRepo = str(payload, 'pull_request', 'head', 'repo', 'full_name');
       const baseRepo = str(payload, 'pull_request', 'base', 'repo', 'full_name') ?? repo.repo;
       const pr = {
@@ -50,7 +52,7 @@ export function githubDelivery(event: string | undefined, payload: unknown): Del
       if (str(payload, 'action') !== 'created') return { kind: 'ignore', reason: `issue_comment ${str(payload, 'action') ?? ''}: only new comments are read` };
       if (typeof (payload as { issue?: { pull_request?: unknown } })?.issue?.pull_request !== 'object') return { kind: 'ignore', reason: 'a comment on an issue, not a pull request' };
       const prNumber = str(payload, 'issue', 'number');
-      if (!prNumber) return { kind: 'ignore', reason: 'a comment without a pull request number' };
+      if (!isNumber(prNumber)) return { kind: 'ignore', reason: 'a comment without a pull request number' };
       return {
         kind: 'comment',
         body: (str(payload, 'comment', 'body') ?? '').slice(0, 65_536),

@@ -1,6 +1,6 @@
 // GitLab deliveries (X-Gitlab-Event): Push Hook, Tag Push Hook, Merge Request Hook (open,
 // reopen, and update with new commits) and Note Hook on merge requests (commands).
-import { arr, capMetadata, changedFiles, splitRef, str, type Delivery } from './delivery.ts';
+import { arr, capMetadata, changedFiles, isNumber, isSha, splitRef, str, type Delivery } from './delivery.ts';
 
 const ZERO = /^0+$/;
 
@@ -14,6 +14,7 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
     case 'Tag Push Hook': {
       const after = str(payload, 'checkout_sha') ?? str(payload, 'after');
       if (!after || ZERO.test(after)) return { kind: 'ignore', reason: 'push deleted a ref: nothing to build' };
+      if (!isSha(after)) return { kind: 'ignore', reason: 'push without a commit SHA (checkout_sha)' };
       const ref = str(payload, 'ref');
       const { branch, tag } = splitRef(ref);
       if (!branch && !tag) return { kind: 'ignore', reason: `push to ${ref ?? 'an unknown ref'}, neither a branch nor a tag` };
@@ -31,7 +32,7 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
       if (action !== 'open' && action !== 'reopen' && !newCommits) return { kind: 'ignore', reason: `merge request ${action ?? '(no action)'}: only open, reopen and new commits run` };
       const number = str(payload, 'object_attributes', 'iid');
       const headSha = str(payload, 'object_attributes', 'last_commit', 'id');
-      if (!number || !headSha) return { kind: 'ignore', reason: 'merge request without an iid or last commit' };
+      if (!isNumber(number) || !isSha(headSha)) return { kind: 'ignore', reason: 'merge request without an iid or last commit SHA' };
       const source = str(payload, 'object_attributes', 'source_project_id');
       const target = str(payload, 'object_attributes', 'target_project_id');
       // Trust is about whose code it is: the merge request's author, not the event's user (a
@@ -54,7 +55,7 @@ export function gitlabDelivery(event: string | undefined, payload: unknown): Del
     case 'Note Hook': {
       if (str(payload, 'object_attributes', 'noteable_type') !== 'MergeRequest') return { kind: 'ignore', reason: 'a note on something other than a merge request' };
       const prNumber = str(payload, 'merge_request', 'iid');
-      if (!prNumber) return { kind: 'ignore', reason: 'a note without a merge request iid' };
+      if (!isNumber(prNumber)) return { kind: 'ignore', reason: 'a note without a merge request iid' };
       const author = str(payload, 'user', 'username') ?? '';
       return {
         kind: 'comment',

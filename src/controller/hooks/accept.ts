@@ -4,11 +4,12 @@
 // or a concurrent duplicate meets the first Run (AlreadyExists) instead of making a second one.
 import { createHash } from 'node:crypto';
 import type { NameValue } from '../../api/v1alpha1/meta.ts';
+import { validateRunInputs } from '../../api/v1alpha1/validate/run.ts';
 import type { RunMetadata, RunPhase } from '../../api/v1alpha1/run.ts';
 import { joinName } from '../../plan/names.ts';
 import { LABELS } from '../../plan/render-job.ts';
 import { parseCommands, type Command } from '../../webhook/commands.ts';
-import type { Delivery, PullRequest } from '../../webhook/delivery.ts';
+import { capMetadata, type Delivery, type PullRequest } from '../../webhook/delivery.ts';
 import { webhookFilterMiss } from '../../webhook/filter.ts';
 import { isTrusted, type Person } from '../../webhook/trust.ts';
 import type { PipelineObject, RunObject, TriggerObject } from '../context.ts';
@@ -40,7 +41,7 @@ export type Outcome =
   | { readonly status: 200 | 201; readonly run: string; readonly created: boolean; readonly held?: boolean }
   | { readonly status: 202; readonly ignored: string }
   | { readonly status: 200; readonly actions: string[] }
-  | { readonly status: 503; readonly error: string };
+  | { readonly status: 422 | 503; readonly error: string };
 
 export interface Extras {
   readonly params?: readonly NameValue[];
@@ -63,6 +64,9 @@ export async function accept(ctx: HooksContext, trigger: TriggerObject, delivery
   const metadata: RunMetadata = { ...delivery.metadata, trigger: trigger.metadata!.name || undefined };
   const untrusted = delivery.pr ? !(await prTrusted(ctx, trigger, delivery.pr, metadata.repo)) : false;
   const params = mergeParams(trigger.spec.params, extras.params);
+  // A Run asking for jobs or parameters its Pipeline does not have could only fail: say so now.
+  const invalid = validateRunInputs({ pipelineSpec: pipeline.spec, params, jobs: extras.jobs });
+  if (invalid.length > 0) return { status: 422, error: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000) };
   const { run, created } = await createOnce(ctx, {
     pipeline,
     name: runName(trigger, deliveryId),
@@ -150,7 +154,7 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
       const { run, created } = await createOnce(ctx, {
         pipeline,
         name: runName(trigger, id),
-        metadata: { ...last.spec.metadata, actor: delivery.author || last.spec.metadata?.actor },
+        metadata: capMetadata({ ...last.spec.metadata, actor: delivery.author || last.spec.metadata?.actor }),
         params: last.spec.params,
         jobs,
         trigger: trigger.metadata!.name,
