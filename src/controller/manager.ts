@@ -219,7 +219,11 @@ export class Manager {
         enqueuePipelineOf(r, 1000);
       }
     });
-    runs.on('delete', (r) => queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, 2000));
+    runs.on('delete', (r) => {
+      queues.pipelines.addAfter(`${r.metadata?.namespace}/${r.spec.pipelineRef.name}`, 2000);
+      // The Run reconciler forgets what it kept for the Run when the key finds nothing.
+      enqueueRun(r);
+    });
     const byOwnerRun = (o: { metadata?: { namespace?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }) => {
       const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'Run' && r.controller);
       if (owner) queues.runs.add(`${o.metadata?.namespace}/${owner.name}`);
@@ -232,6 +236,9 @@ export class Manager {
     pipelines.on('add', (p) => {
       queues.pipelines.add(keyOf(p));
       enqueueTriggersOf(p);
+      // Runs waiting for this Pipeline to exist (PipelineNotFound) take their snapshot now. (The
+      // caches' first list needs none of it: becoming leader reconciles every Run.)
+      if (runs.hasSynced) for (const r of runs.list(p.metadata?.namespace)) if (!r.spec.pipelineSpec && r.spec.pipelineRef.name === p.metadata?.name) enqueueRun(r);
     }).on('update', (p, old) => {
       // Only a spec change (a new generation) matters to the Pipeline and its Triggers: the
       // controller's own status writes come back as updates too, and must not feed a reconcile.

@@ -1,7 +1,7 @@
 // plan(): the level-triggered form of the engine, for the controller. From a Run (its snapshot
 // and last written status) and the jobs observed now, it returns everything to do. Calling it
 // again with the same input returns the same plan; terminal Runs stay terminal.
-import type { JobStatus, Run, RunPhase, RunStatus } from '../api/v1alpha1/run.ts';
+import type { Run, RunPhase, RunStatus } from '../api/v1alpha1/run.ts';
 import { PlanEngine, type JobObservation, type StopAction } from './engine.ts';
 import { snapshotOf } from './snapshot.ts';
 
@@ -48,13 +48,37 @@ export function plan(input: PlanInput): Plan {
   return { status, start: engine.readyJobs(), stop, engine };
 }
 
-/** Whether a status write is needed: the statuses differ in anything but key order. */
+/**
+ * Whether a status write is needed: the statuses differ in anything but key order, fields that
+ * are undefined, and `conditions` (not the planner's). O(size), allocating nothing: the
+ * controller asks on every reconcile.
+ */
 export function statusChanged(a: RunStatus | undefined, b: RunStatus): boolean {
-  return JSON.stringify(normalize(a)) !== JSON.stringify(normalize(b));
+  if (!a) return true;
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const k in x) if (k !== 'conditions' && k !== 'jobs' && !same(x[k], y[k])) return true;
+  for (const k in y) if (k !== 'conditions' && k !== 'jobs' && x[k] === undefined && y[k] !== undefined) return true;
+  return !same(a.jobs ?? [], b.jobs ?? []);
 }
 
-function normalize(s: RunStatus | undefined): unknown {
-  if (!s) return undefined;
-  const jobs = (s.jobs ?? []).map((j: JobStatus) => Object.fromEntries(Object.entries(j).sort(([a], [b]) => a.localeCompare(b))));
-  return { ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'jobs' && k !== 'conditions').sort(([a], [b]) => a.localeCompare(b))), jobs };
+/** JSON equality, whatever the key order, an undefined field counting as absent. */
+function same(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!same(x[i], y[i])) return false;
+    return true;
+  }
+  const xo = x as Record<string, unknown>;
+  const yo = y as Record<string, unknown>;
+  let n = 0;
+  for (const k in xo) {
+    if (xo[k] === undefined) continue;
+    n++;
+    if (!same(xo[k], yo[k])) return false;
+  }
+  for (const k in yo) if (yo[k] !== undefined) n--;
+  return n === 0;
 }

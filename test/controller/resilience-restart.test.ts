@@ -45,7 +45,7 @@ describe('controller restarts', () => {
       await server.waitFor(() => ledger.total >= k || (done('r-ok') && done('r-bad')), 30_000, `Job creation #${k}`);
       // The next Job create (or status write) is stored, and its answer never arrives; the replica dies.
       if (kind === 'lost-create') lost += await loseOne(server, { verb: 'create', resource: 'jobs' }, () => done('r-ok'));
-      if (kind === 'lost-status') lost += await loseOne(server, { verb: 'update', resource: 'runs', subresource: 'status' }, () => done('r-ok'));
+      if (kind === 'lost-status') lost += await loseOne(server, { verb: ['update', 'patch'], resource: 'runs', subresource: 'status' }, () => done('r-ok'));
       if (kind === 'list-fault') {
         // The status says a job is running, and the next replica's first lists of Jobs fail.
         await server.waitFor(() => done('r-ok') || statusOf(server, 'r-ok').jobs?.some((j) => j.phase === 'Running'), 30_000, 'a running job');
@@ -105,7 +105,7 @@ describe('controller restarts', () => {
         `restart (kill + start + sync) min/median/max ${r.min}/${r.median}/${r.max} ms; both Runs done in ${seconds.toFixed(2)} s; ` +
         `Jobs stored ${ledger.total} (r-ok ${ledger.createdFor('r-ok')}, r-bad ${ledger.createdFor('r-bad')}), duplicates ${ledger.duplicates().length}; ` +
         `Job creates sent ${creates.length} (201: ${creates.filter((c) => c.status === 201).length}, AlreadyExists: ${creates.filter((c) => c.status === 409).length}, lost: ${creates.filter((c) => c.fault === 'lost').length}); ` +
-        `status writes lost ${server.requestsMatching({ verb: 'update', resource: 'runs', subresource: 'status' }).filter((c) => c.fault === 'lost').length}; orphans 0`,
+        `status writes lost ${server.requestsMatching({ verb: ['update', 'patch'], resource: 'runs', subresource: 'status' }).filter((c) => c.fault === 'lost').length}; orphans 0`,
     );
     ledger.stop();
   }, 90_000);

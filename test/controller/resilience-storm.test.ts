@@ -44,13 +44,13 @@ describe('API fault storms', () => {
       grants.push({ time: Date.now() });
     };
 
-    // Every write the controller makes: snapshot patches, ConfigMaps, Jobs, Run status, the lease.
+    // Every write the controller makes: snapshot and Run status patches (a patch of runs matches
+    // /status too), ConfigMaps, Jobs, Pipeline status, the lease.
     const writes: FaultSpec[] = [
-      { verb: 'patch', resource: 'runs' },
+      { verb: ['patch', 'update'], resource: 'runs' },
       { verb: 'create', resource: 'configmaps' },
       { verb: 'create', resource: 'jobs' },
-      { verb: 'update', resource: 'runs', subresource: 'status' },
-      { verb: 'update', resource: 'pipelines', subresource: 'status' },
+      { verb: ['patch', 'update'], resource: 'pipelines', subresource: 'status' },
       { verb: 'update', resource: 'leases' },
     ];
     const faults = writes.flatMap((w) => [

@@ -21,7 +21,7 @@ import { isAlreadyExists } from '../kube/errors.ts';
 import { createdAt } from '../runs.ts';
 import { RESOURCES } from '../kube/resources.ts';
 import type { ReconcileResult } from '../queue.ts';
-import { splitKey, type ControllerContext, type JobObject, type RunObject } from '../context.ts';
+import { keyOf, splitKey, type ControllerContext, type JobObject, type PodObject, type RunObject } from '../context.ts';
 
 const TERMINAL = new Set<RunPhase>(['Succeeded', 'Failed', 'Cancelled']);
 /** Job conditions that say it ended or is ending (its pods terminating): nothing to stop. */
@@ -31,6 +31,17 @@ export class RunReconciler {
   private readonly ctx: ControllerContext;
   /** ConfigMaps and claims this process made or saw made: each is created once per lifetime. */
   private readonly ensured = new Set<string>();
+  /**
+   * Per Run key, what checking its spec found, for its uid and generation: validation and size
+   * checks cost O(size of the Run), and a spec change bumps the generation.
+   */
+  private readonly checks = new Map<string, SpecCheck>();
+  /**
+   * Per Run key, the Run as this process's last status write left it, and the resourceVersions it
+   * supersedes: until the cache holds that write, a reconcile starts from it — not from the
+   * stale cached Run, whose resourceVersion would make the next status write a Conflict.
+   */
+  private readonly written = new Map<string, { run: RunObject; supersedes: Set<string> }>();
 
   constructor(ctx: ControllerContext) {
     this.ctx = ctx;
@@ -38,21 +49,23 @@ export class RunReconciler {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = splitKey(key);
-    const run = this.ctx.runs.get(namespace, name);
-    if (!run || run.metadata?.deletionTimestamp) return;
+    const cached = this.ctx.runs.get(namespace, name);
+    if (!cached || cached.metadata?.deletionTimestamp) {
+      this.forget(key);
+      this.written.delete(key);
+      return;
+    }
+    const run = this.latest(key, cached);
     const jobs = this.ownJobs(run);
     if (run.status?.phase && TERMINAL.has(run.status.phase)) {
+      this.forget(key, run.metadata?.uid);
       // Final: nothing may still run (a stop that failed earlier is retried here).
       await this.stopActive(run, jobs, new Set());
       return;
     }
     if (!run.spec.pipelineSpec) return this.snapshot(run);
-    const tooLarge = runSizeError(run.spec.pipelineSpec, 'spec.pipelineSpec', run.spec.jobs, run.spec.params) ?? runEnvSizeError(run.spec.pipelineSpec, 'spec.params', run.spec.params, run.spec.metadata);
-    if (tooLarge) return this.writeStatus(run, { phase: 'Failed', reason: 'TooLarge', message: tooLarge.message, completionTime: this.ctx.now().toISOString() });
-    const invalid = [...validatePipelineSpec(run.spec.pipelineSpec, 'spec.pipelineSpec'), ...validateRunInputs(run.spec as unknown as Record<string, unknown>)];
-    if (invalid.length > 0) {
-      return this.writeStatus(run, { phase: 'Failed', reason: 'InvalidRun', message: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000), completionTime: this.ctx.now().toISOString() });
-    }
+    const { failure } = this.check(key, run);
+    if (failure) return this.writeStatus(run, { phase: 'Failed', ...failure, completionTime: this.ctx.now().toISOString() });
     if (run.spec.hold && !run.spec.cancel) {
       // Held for approval: nothing is made for it, not even its ConfigMap.
       return this.writeStatus(run, { ...run.status, phase: 'Pending', reason: 'AwaitingApproval', message: 'the code comes from an untrusted fork: a trusted "/ok-to-test" comment on the pull request starts this run at this commit' });
@@ -181,16 +194,61 @@ export class RunReconciler {
   }
 
   private observe(run: RunObject, jobs: JobObject[]): Record<string, JobObservation> {
-    const pods = this.ctx.podsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!));
+    // Pods by owner and jobs by name once: O(jobs + pods) per reconcile, not O(jobs × pods).
+    const podsByOwner = new Map<string, PodObject[]>();
+    for (const pod of this.ctx.podsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!))) {
+      for (const uid of new Set((pod.metadata?.ownerReferences ?? []).map((o) => o.uid))) {
+        const list = podsByOwner.get(uid);
+        if (list) list.push(pod);
+        else podsByOwner.set(uid, [pod]);
+      }
+    }
+    const withResults = new Set((run.spec.pipelineSpec?.jobs ?? []).filter((j) => (j.results?.length ?? 0) > 0).map((j) => j.name));
+    const nowMs = this.ctx.now().getTime();
     const observed: Record<string, JobObservation> = {};
     for (const job of jobs) {
       const name = job.metadata?.labels?.[LABELS.job];
       if (!name || job.metadata?.deletionTimestamp) continue;
-      const mine = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === job.metadata?.uid));
-      const expectsResults = (run.spec.pipelineSpec?.jobs.find((j) => j.name === name)?.results?.length ?? 0) > 0;
-      observed[name] = observeJob(job, mine, { expectsResults, nowMs: this.ctx.now().getTime() });
+      const mine = podsByOwner.get(job.metadata?.uid ?? '') ?? [];
+      observed[name] = observeJob(job, mine, { expectsResults: withResults.has(name), nowMs });
     }
     return observed;
+  }
+
+  /** The cached Run, or the newer one this process wrote if the cache has not caught up with it. */
+  private latest(key: string, cached: RunObject): RunObject {
+    const mine = this.written.get(key);
+    if (mine && mine.run.metadata?.uid === cached.metadata?.uid && mine.supersedes.has(cached.metadata?.resourceVersion ?? '')) return mine.run;
+    this.written.delete(key);
+    return cached;
+  }
+
+  /** Why the Run cannot run (too large, invalid), from its spec: computed once per uid and generation. */
+  private check(key: string, run: RunObject): SpecCheck {
+    const uid = run.metadata?.uid;
+    const generation = run.metadata?.generation;
+    const known = this.checks.get(key);
+    if (known && generation !== undefined && known.uid === uid && known.generation === generation) return known;
+    const spec = run.spec.pipelineSpec!;
+    const tooLarge = runSizeError(spec, 'spec.pipelineSpec', run.spec.jobs, run.spec.params) ?? runEnvSizeError(spec, 'spec.params', run.spec.params, run.spec.metadata);
+    const invalid = tooLarge ? [] : [...validatePipelineSpec(spec, 'spec.pipelineSpec'), ...validateRunInputs(run.spec as unknown as Record<string, unknown>)];
+    const failure = tooLarge
+      ? { reason: 'TooLarge', message: tooLarge.message }
+      : invalid.length > 0
+        ? { reason: 'InvalidRun', message: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000) }
+        : undefined;
+    const checked: SpecCheck = { uid, generation, failure, specBytes: Buffer.byteLength(JSON.stringify(run.spec)) };
+    this.checks.set(key, checked);
+    return checked;
+  }
+
+  /** Drops what is kept per Run once it is final or gone. */
+  private forget(key: string, uid = this.checks.get(key)?.uid): void {
+    if (uid !== undefined) {
+      this.ensured.delete(`cm/${uid}`);
+      this.ensured.delete(`pvc/${uid}`);
+    }
+    this.checks.delete(key);
   }
 
   /** Deletes every Job of the Run that is still active although its job is final (or the Run is). */
@@ -229,7 +287,7 @@ export class RunReconciler {
     if (!run.status?.phase && isBarePending(next)) return undefined;
     if (!statusChanged(run.status, next)) return undefined;
     let status = next;
-    const bytes = Buffer.byteLength(JSON.stringify({ ...run, status }));
+    const bytes = this.runBytes(run, status);
     if (bytes > MAX_OBJECT_BYTES) {
       // The API server (etcd) would refuse this write on every retry: end the Run, with a status that fits.
       status = {
@@ -247,18 +305,51 @@ export class RunReconciler {
       const wait = (Number.isFinite(started) ? started : this.ctx.now().getTime()) + this.ctx.settings.deferRunningMs - this.ctx.now().getTime();
       if (wait > 0) return { requeueAfterMs: wait };
     }
-    await this.ctx.client.replaceStatus(RESOURCES.runs, run.metadata!.namespace!, run.metadata!.name!, { ...run, status });
+    await this.patchStatus(run, status);
     if (status.phase !== run.status?.phase) {
       this.ctx.log.info('run phase', { run: run.metadata!.name, namespace: run.metadata!.namespace, phase: status.phase, reason: status.reason });
       if (status.phase && TERMINAL.has(status.phase) && status.startTime && status.completionTime) {
         this.ctx.metrics.runDuration.observe({ phase: status.phase }, (Date.parse(status.completionTime) - Date.parse(status.startTime)) / 1000);
       }
+      const previous = new Map((run.status?.jobs ?? []).map((b) => [b.name, b]));
       for (const j of status.jobs ?? []) {
-        const before = run.status?.jobs?.find((b) => b.name === j.name);
+        const before = previous.get(j.name);
         if (before?.phase !== j.phase && j.startTime && j.completionTime) this.ctx.metrics.jobDuration.observe({ phase: j.phase }, (Date.parse(j.completionTime) - Date.parse(j.startTime)) / 1000);
       }
     }
     return undefined;
+  }
+
+  /**
+   * Replaces the status with a merge patch of /status: the status alone travels, not the whole
+   * Run with its snapshot, and the resourceVersion in the patch keeps the write conditional (a
+   * Conflict if the Run changed since it was read). Every top-level field the new status lacks is
+   * a null, so the result is the new status exactly (its lists are replaced whole by a merge).
+   */
+  private async patchStatus(run: RunObject, status: RunStatus): Promise<void> {
+    const key = keyOf(run);
+    const base = run.metadata!.resourceVersion!;
+    const patch: Record<string, unknown> = {};
+    for (const k of Object.keys(run.status ?? {})) patch[k] = null;
+    for (const [k, v] of Object.entries(status)) if (v !== undefined) patch[k] = v;
+    const mine = this.written.get(key);
+    this.written.delete(key);
+    const stored = await this.ctx.client.mergePatch<RunObject>(RESOURCES.runs, run.metadata!.namespace!, run.metadata!.name!, { metadata: { resourceVersion: base }, status: patch }, 'status');
+    const version = stored?.metadata?.resourceVersion;
+    if (version && version !== base) {
+      const supersedes = new Set(mine && mine.run === run ? mine.supersedes : []);
+      supersedes.add(base);
+      this.written.set(key, { run: stored, supersedes });
+    }
+  }
+
+  /** The Run's size as JSON with this status; the spec (the snapshot: most of it) is measured once per generation. */
+  private runBytes(run: RunObject, status: RunStatus): number {
+    const known = this.checks.get(keyOf(run));
+    const generation = run.metadata?.generation;
+    const specBytes = known && generation !== undefined && known.uid === run.metadata?.uid && known.generation === generation ? known.specBytes : Buffer.byteLength(JSON.stringify(run.spec));
+    // `"spec":0` stands for the spec: one byte in place of specBytes.
+    return Buffer.byteLength(JSON.stringify({ ...run, spec: 0, status })) - 1 + specBytes;
   }
 
   /** When the earliest running job passes its timeout (plus grace), for a requeue. */
@@ -276,6 +367,15 @@ export class RunReconciler {
   }
 }
 
+
+interface SpecCheck {
+  readonly uid?: string;
+  readonly generation?: number;
+  /** Why the Run fails without running, if it does. */
+  readonly failure?: { readonly reason: string; readonly message: string };
+  /** Bytes of the Run's spec as JSON, for the size check of a status write. */
+  readonly specBytes: number;
+}
 
 /** `{phase: 'Pending'}` and nothing else of note: no reason, no message, no job status, no start. */
 function isBarePending(s: RunStatus): boolean {

@@ -103,16 +103,22 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
       if (resource === RESOURCES.jobs && job) createCalledAt.set(job, hrNow());
       return create(resource, namespace, body);
     }) as typeof client.create;
-    const replaceStatus = client.replaceStatus.bind(client);
-    client.replaceStatus = (async (resource, namespace, name, body) => {
+    // Run status writes, whichever the verb (PUT or merge patch of /status).
+    const counted = async <T>(resource: Resource, write: () => Promise<T>): Promise<T> => {
+      if (resource !== RESOURCES.runs) return write();
       statusWrites++;
       try {
-        return await replaceStatus(resource, namespace, name, body);
+        return await write();
       } catch (e) {
         if ((e as { status?: number }).status === 409) conflicts++;
         throw e;
       }
-    }) as typeof client.replaceStatus;
+    };
+    const replaceStatus = client.replaceStatus.bind(client);
+    client.replaceStatus = ((resource, namespace, name, body) => counted(resource, () => replaceStatus(resource, namespace, name, body))) as typeof client.replaceStatus;
+    const mergePatch = client.mergePatch.bind(client);
+    client.mergePatch = ((resource, namespace, name, patch, subresource) =>
+      subresource === 'status' ? counted(resource, () => mergePatch(resource, namespace, name, patch, subresource)) : mergePatch(resource, namespace, name, patch, subresource)) as typeof client.mergePatch;
 
     await manager.start();
     for (const t0 = Date.now(); !manager.leader.isLeader(); await sleep(10)) if (Date.now() - t0 > 10_000) throw new Error('no leadership');
