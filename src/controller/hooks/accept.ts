@@ -142,8 +142,14 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
       let jobs: string[] | undefined;
       if (command.name === 'retest') {
         if (!TERMINAL.has(last.status?.phase)) return `/retest: the last run ${last.metadata!.name} has not finished`;
-        jobs = (last.status?.jobs ?? []).filter((j) => j.phase === 'Failed' || j.phase === 'Cancelled').map((j) => j.name);
-        if (jobs.length === 0) return `/retest: no job failed in the last run ${last.metadata!.name}`;
+        const statuses = last.status?.jobs ?? [];
+        const known = new Set(pipeline.spec.jobs.map((j) => j.name));
+        const failed = statuses.filter((j) => (j.phase === 'Failed' || j.phase === 'Cancelled') && known.has(j.name));
+        if (failed.length === 0) return `/retest: no job failed in the last run ${last.metadata!.name}`;
+        // With the jobs skipped because of them: a Run of the failed jobs alone (and what they
+        // need) would never run what comes after them, and the pull request would stay red.
+        const downstream = statuses.filter((j) => j.phase === 'Skipped' && (j.reason === 'NeedsFailed' || j.reason === 'NeedsSkipped') && known.has(j.name));
+        jobs = [...failed, ...downstream].map((j) => j.name);
       } else if (command.jobs.length > 0) {
         const known = new Set(pipeline.spec.jobs.map((j) => j.name));
         const unknown = command.jobs.filter((j) => !known.has(j));
