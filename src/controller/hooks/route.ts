@@ -67,13 +67,7 @@ export function hooksRoute(ctx: RouteContext, options: HooksOptions = {}): Route
       const outcome = await accept(ctx, trigger, delivery, deliveryId, extras);
       return answer(res, outcome);
     } catch (e) {
-      if (e instanceof HttpError) {
-        if (e.status === 413 || e.status === 408) {
-          res.setHeader('Connection', 'close');
-          lingerBeforeClose(req);
-        }
-        return reply(res, e.status, { error: e.message });
-      }
+      if (e instanceof HttpError) return reply(res, e.status, { error: e.message });
       if (isTransient(e)) return reply(res, 503, { error: 'the Kubernetes API is not answering; deliver again later' }, { 'Retry-After': '5' });
       ctx.log.error('webhook failed', { namespace, trigger: name, error: e });
       return reply(res, 500, { error: 'the delivery could not be processed; see the controller log' });
@@ -84,11 +78,11 @@ export function hooksRoute(ctx: RouteContext, options: HooksOptions = {}): Route
 const LINGER_MS = 500;
 
 /**
- * The connection of a refused body is closed, but not at once (as Go's net/http does it): the
- * answer is sent, the write side shut, and the socket destroyed when the sender closes its side
- * or a moment later. Closing with the sender's bytes still unread makes the kernel reset the
- * connection, and the sender may then never read its 413 or 408. What arrives meanwhile is
- * discarded: nothing is kept, and the moment is short.
+ * The connection of a request answered before its body arrived is closed, but not at once (as
+ * Go's net/http does it): the answer is sent, the write side shut, and the socket destroyed when
+ * the sender closes its side or a moment later. Closing with the sender's bytes still unread
+ * makes the kernel reset the connection, and the sender may then never read its 413, 408 or 404.
+ * What arrives meanwhile is discarded: nothing is kept, and the moment is short.
  */
 function lingerBeforeClose(req: IncomingMessage): void {
   const socket = req.socket;
@@ -147,7 +141,12 @@ function answer(res: ServerResponse, outcome: Outcome): true {
 
 function reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): true {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  // Answered before the body arrived (refused, over the cap, too slow, unknown Trigger): the
+  // connection is closed rather than kept alive, which would read and discard the rest of the
+  // body however long it is.
+  const close = !res.req.complete;
+  if (close) lingerBeforeClose(res.req);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers, ...(close ? { Connection: 'close' } : {}) });
   res.end(text);
   return true;
 }
