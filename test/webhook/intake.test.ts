@@ -1,7 +1,7 @@
 // The webhook endpoint end to end: a signed GitHub push becomes one Run with the push's metadata,
 // the replay meets the same Run, bad signatures and unknown Triggers create nothing.
 import { describe, expect, it } from 'vitest';
-import { githubHeaders, hookEnv, NS, post } from './helpers.ts';
+import { githubHeaders, hookEnv, managerOf, NS, post, secretObject, triggerObject } from './helpers.ts';
 
 const webhook = { webhook: { provider: 'github' as const, secretRefs: [{ name: 'hook-secret', key: 'token' }] } };
 
@@ -37,6 +37,22 @@ describe('webhook intake', () => {
     const body = push();
     expect((await post(env.url(), body, githubHeaders('push', body, 'wrong'))).status).toBe(401);
     expect((await post(env.url('nope'), body, githubHeaders('push', body))).status).toBe(404);
+    expect(env.runs()).toHaveLength(0);
+  });
+
+  it('fails closed: a Trigger whose Secret, key or value is missing accepts nothing', async () => {
+    const env = await hookEnv(webhook);
+    env.server.store.create(secretObject('no-key', { other: 'x' }));
+    env.server.store.create(secretObject('empty', { token: '' }));
+    const cases = { 'missing-secret': 'nowhere', 'missing-key': 'no-key', 'empty-value': 'empty' };
+    for (const [name, secret] of Object.entries(cases)) env.server.store.create(triggerObject(name, { webhook: { provider: 'github', secretRefs: [{ name: secret, key: 'token' }] } }));
+    const m = managerOf(env);
+    await env.server.waitFor(() => Object.keys(cases).every((t) => m.context.triggers.get(NS, t)), 5000, 'triggers cached');
+    const body = push();
+    for (const name of Object.keys(cases)) {
+      // Whatever the sender signs with, the empty secret included.
+      for (const secret of ['', 'x', 'anything']) expect((await post(env.url(name), body, githubHeaders('push', body, secret))).status, `${name} ${secret}`).toBe(401);
+    }
     expect(env.runs()).toHaveLength(0);
   });
 });
