@@ -49,7 +49,7 @@ export async function controllerCommand(io: Io, options: ControllerCommandOption
     workers: number('workers', options.workers, 1, 1000, true),
   };
   const maxBody = options.webhookMaxBody === undefined ? undefined : number('webhook-max-body', options.webhookMaxBody, 1024, 1024 ** 3, true);
-  const bodyTimeoutMs = number('webhook-body-timeout', options.webhookBodyTimeout, 100, 600_000, true);
+  const bodyTimeoutMs = number('webhook-body-timeout', options.webhookBodyTimeout, 100, 110_000, true);
   if (problems.length > 0) throw new UsageError(problems);
   const kubeConfig = new KubeConfig();
   try {

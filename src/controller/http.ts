@@ -15,6 +15,10 @@ export interface HttpOptions {
 
 export async function startHttp(options: HttpOptions): Promise<Server> {
   const server = createServer((req, res) => void handle(req, res, options));
+  // A client that dribbles its headers or never finishes a request does not hold a socket for
+  // long (webhook bodies have their own, configurable deadline below this one).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
   // A port in use (or not ours to bind) is an error to report, not an unhandled 'error' event.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

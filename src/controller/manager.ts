@@ -40,6 +40,8 @@ export interface ManagerOptions {
   readonly workers?: number;
   /** HTTP port for health, metrics (and webhooks); undefined for none. */
   readonly port?: number;
+  /** Address to listen on. @default all interfaces */
+  readonly host?: string;
   readonly routes?: readonly Route[];
   /** Webhook intake at /hooks/<namespace>/<trigger> (on the HTTP port). */
   readonly hooks?: HooksOptions;
@@ -135,7 +137,7 @@ export class Manager {
   /** Starts caches, then leader election; reconciles while leading. Resolves once caches synced. */
   async start(): Promise<void> {
     if (this.options.port !== undefined) {
-      this.server = await startHttp({ port: this.options.port, ready: () => this.informers.every((i) => i.hasSynced), metrics: () => this.metrics.render(), routes: this.routes });
+      this.server = await startHttp({ port: this.options.port, host: this.options.host, ready: () => this.informers.every((i) => i.hasSynced), metrics: () => this.metrics.render(), routes: this.routes });
       // The port actually bound: with port 0 the system picks one, and only this line says which.
       this.log.info('serving http', { port: this.port });
     }

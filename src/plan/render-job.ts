@@ -169,13 +169,17 @@ function render(snapshot: RunSnapshot, input: RenderInput): RenderedJob {
 
 /**
  * What an untrusted Run's pods lose: env from Secrets, Secret envFrom, volumes that carry Secrets
- * or tokens (secret, projected secret or token sources, CSI drivers such as the secrets store),
- * the service account and its token. Image pull secrets stay: the kubelet uses them, the job
+ * or tokens (secret, projected secret or token sources, CSI drivers such as the secrets store,
+ * plugins with a secretRef), host paths, shared claims (caches), the service account and its token. Image pull secrets stay: the kubelet uses them, the job
  * never sees them.
  */
 function withoutCredentials(pod: NonNullable<NonNullable<JobTemplate['template']>['spec']>): void {
+  // Credentials (Secret-backed volume plugins, tokens), the node's files, and claims that trusted
+  // Runs share (a cache a fork could poison); the Run's own workspace is added after this.
   const secretVolume = (v: NonNullable<typeof pod.volumes>[number]) =>
-    v.secret !== undefined || v.csi !== undefined || (v.projected?.sources ?? []).some((s) => s.secret !== undefined || s.serviceAccountToken !== undefined);
+    v.secret !== undefined || v.csi !== undefined || v.azureFile !== undefined || v.cephfs !== undefined || v.rbd !== undefined || v.iscsi !== undefined ||
+    v.flexVolume !== undefined || v.scaleIO !== undefined || v.storageos !== undefined || v.hostPath !== undefined || v.persistentVolumeClaim !== undefined ||
+    (v.projected?.sources ?? []).some((s) => s.secret !== undefined || s.serviceAccountToken !== undefined);
   const dropped = new Set((pod.volumes ?? []).filter(secretVolume).map((v) => v.name));
   if (pod.volumes) pod.volumes = pod.volumes.filter((v) => !dropped.has(v.name));
   const clean = (c: IContainer): IContainer => ({
