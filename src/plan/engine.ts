@@ -67,10 +67,12 @@ export class PlanEngine {
   /** Called whenever a job reaches a final state, cascades included. */
   private readonly onFinish?: (status: JobStatus) => void;
 
-  constructor(snapshot: RunSnapshot, options: { onFinish?: (status: JobStatus) => void } = {}) {
+  /** `graph`: one built before for the same jobs (the controller keeps one per Run generation). */
+  constructor(snapshot: RunSnapshot, options: { onFinish?: (status: JobStatus) => void; graph?: Graph } = {}) {
     this.snapshot = snapshot;
     this.onFinish = options.onFinish;
-    this.graph = buildGraph(snapshot.jobs);
+    const given = options.graph;
+    this.graph = given && given.jobs.length === snapshot.jobs.length && given.jobs.every((j, i) => j.name === snapshot.jobs[i]!.name) ? given : buildGraph(snapshot.jobs);
     const n = snapshot.jobs.length;
     this.state = new Array<State>(n).fill('waiting');
     this.statuses = new Array<JobStatus | undefined>(n);

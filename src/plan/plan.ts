@@ -3,6 +3,7 @@
 // again with the same input returns the same plan; terminal Runs stay terminal.
 import type { Run, RunPhase, RunStatus } from '../api/v1alpha1/run.ts';
 import { PlanEngine, type JobObservation, type StopAction } from './engine.ts';
+import type { Graph } from './graph.ts';
 import { snapshotOf } from './snapshot.ts';
 
 export interface PlanInput {
@@ -11,6 +12,8 @@ export interface PlanInput {
   readonly observed: Readonly<Record<string, JobObservation>>;
   /** RFC 3339 time of this decision. */
   readonly now: string;
+  /** The graph of an earlier plan of the same snapshot (`Plan.engine.graph`), to save building it again. */
+  readonly graph?: Graph;
 }
 
 export interface Plan {
@@ -28,7 +31,7 @@ const RANK: Record<RunPhase, number> = { Pending: 0, Running: 1, Succeeded: 2, F
 
 export function plan(input: PlanInput): Plan {
   const snapshot = snapshotOf(input.run);
-  const engine = new PlanEngine({ ...snapshot, cancel: false });
+  const engine = new PlanEngine({ ...snapshot, cancel: false }, { graph: input.graph });
   const previous = input.run.status;
   // A terminal Run never changes again.
   if (previous?.phase && RANK[previous.phase] === 2) return { status: previous, start: [], stop: [], engine };

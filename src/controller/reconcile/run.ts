@@ -11,6 +11,7 @@ import { MAX_OBJECT_BYTES, runEnvSizeError, runSizeError, validateRunInputs, val
 import { expand } from '../../api/v1alpha1/expand.ts';
 import { admission } from '../../plan/concurrency.ts';
 import type { JobObservation } from '../../plan/engine.ts';
+import type { Graph } from '../../plan/graph.ts';
 import { runEnv } from '../../plan/env.ts';
 import { observeJob } from '../../plan/observe-job.ts';
 import { plan, statusChanged } from '../../plan/plan.ts';
@@ -64,7 +65,8 @@ export class RunReconciler {
       return;
     }
     if (!run.spec.pipelineSpec) return this.snapshot(run);
-    const { failure } = this.check(key, run);
+    const checked = this.check(key, run);
+    const { failure } = checked;
     if (failure) return this.writeStatus(run, { phase: 'Failed', ...failure, completionTime: this.ctx.now().toISOString() });
     if (run.spec.hold && !run.spec.cancel) {
       // Held for approval: nothing is made for it, not even its ConfigMap.
@@ -83,7 +85,8 @@ export class RunReconciler {
     // A completed Job whose pod is not in the cache yet: look again soon.
     const awaitingPod = Object.values(observed).some((o) => o.reason === 'AwaitingPod');
     const now = this.ctx.now();
-    const decision = plan({ run: cancel ? { ...run, spec: { ...run.spec, cancel: true } } : run, observed, now: now.toISOString() });
+    const decision = plan({ run: cancel ? { ...run, spec: { ...run.spec, cancel: true } } : run, observed, now: now.toISOString(), graph: checked.graph });
+    checked.graph ??= decision.engine.graph;
     // Stop first: a job that must not run is more urgent than one that may start.
     const finalNow = new Set((decision.status.jobs ?? []).filter((j) => j.phase !== 'Running' && j.phase !== 'Pending').map((j) => j.name));
     await this.stopActive(run, jobs, finalNow);
@@ -204,11 +207,13 @@ export class RunReconciler {
       }
     }
     const withResults = new Set((run.spec.pipelineSpec?.jobs ?? []).filter((j) => (j.results?.length ?? 0) > 0).map((j) => j.name));
+    // A job final in the status is final for the planner (it ignores later observations of it).
+    const final = new Set((run.status?.jobs ?? []).filter((j) => j.phase !== 'Running' && j.phase !== 'Pending').map((j) => j.name));
     const nowMs = this.ctx.now().getTime();
     const observed: Record<string, JobObservation> = {};
     for (const job of jobs) {
       const name = job.metadata?.labels?.[LABELS.job];
-      if (!name || job.metadata?.deletionTimestamp) continue;
+      if (!name || final.has(name) || job.metadata?.deletionTimestamp) continue;
       const mine = podsByOwner.get(job.metadata?.uid ?? '') ?? [];
       observed[name] = observeJob(job, mine, { expectsResults: withResults.has(name), nowMs });
     }
@@ -375,6 +380,8 @@ interface SpecCheck {
   readonly failure?: { readonly reason: string; readonly message: string };
   /** Bytes of the Run's spec as JSON, for the size check of a status write. */
   readonly specBytes: number;
+  /** The DAG of its jobs, once planned. */
+  graph?: Graph;
 }
 
 /** `{phase: 'Pending'}` and nothing else of note: no reason, no message, no job status, no start. */

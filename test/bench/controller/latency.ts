@@ -8,7 +8,10 @@
 //   watch     Complete stored → the controller's Job informer emits the update
 //   queue     → the Run's reconcile starts
 //   plan      → the reconciler calls client.create for the dependent
-//   send      → the create request arrives at the server
+//   send      → the create request arrives at the server, in two parts:
+//     client  → undici hands the request's headers to the socket (diagnostics channel)
+//     wire    → the server's request handler starts
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { request, Agent } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../src/controller/kube/client.ts';
@@ -38,6 +41,8 @@ export interface Stages {
   readonly queue: number[];
   readonly plan: number[];
   readonly send: number[];
+  readonly client: number[];
+  readonly wire: number[];
 }
 
 export interface LatencyResult {
@@ -51,6 +56,8 @@ export interface LatencyResult {
   readonly reconciles: number;
   readonly statusWrites: number;
   readonly conflicts: number;
+  /** Connections the controller's process opened while the chains ran. */
+  readonly connections: number;
   /** ms: median GET through the controller's client, and through bare node:http. */
   readonly rtt: { client: number; clientP90: number; bare: number; bareP90: number };
   readonly phase: string;
@@ -126,6 +133,16 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
     // Round trips before the chain too (a shared machine's load drifts): GET a Job-sized object.
     const probe = await bench.create(RESOURCES.configmaps, NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rtt-probe', namespace: NS }, data: { script: 'x'.repeat(1500) } });
     const rttBefore = await roundTrips(server.kubeConfig(), server.port, probe.metadata!.name!, o.rtts, RESOURCES.configmaps);
+    // When undici hands each Job create's headers to a socket, and how many connections it opens.
+    const headersSent: number[] = [];
+    let connections = 0;
+    const onHeaders = (m: unknown) => {
+      const r = (m as { request?: { method?: string; path?: string } }).request;
+      if (r?.method === 'POST' && /\/jobs(\?|$)/.test(r.path ?? '')) headersSent.push(hrNow());
+    };
+    const onConnected = () => void connections++;
+    subscribe('undici:client:sendHeaders', onHeaders);
+    subscribe('undici:client:connected', onConnected);
     const started = performance.now();
     let phase = '';
     const runNames: string[] = [];
@@ -137,10 +154,12 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
       if (phase === '' || p !== 'Succeeded') phase = p;
     }
     const seconds = (performance.now() - started) / 1000;
+    unsubscribe('undici:client:sendHeaders', onHeaders);
+    unsubscribe('undici:client:connected', onConnected);
     const { completeAt, createArrivedAt } = await server.stamps();
 
     const latencies: number[] = [];
-    const stages: Stages = { watch: [], queue: [], plan: [], send: [] };
+    const stages: Stages = { watch: [], queue: [], plan: [], send: [], client: [], wire: [] };
     // Each job and the one that needs it, as `<run>/<job>` keys.
     const pairs = runNames.flatMap((run) => spec.jobs.slice(1).map((j, i) => [`${run}/${spec.jobs[i]!.name}`, `${run}/${j.name}`] as const));
     for (const [before, after] of pairs) {
@@ -156,6 +175,12 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
       stages.queue.push(t2 - t1);
       stages.plan.push(t3 - t2);
       stages.send.push(t4 - t3);
+      // Creates go one at a time along a chain: the first headers sent after the call are its.
+      const sent = headersSent.find((t) => t >= t3 && t <= t4);
+      if (sent !== undefined) {
+        stages.client.push(sent - t3);
+        stages.wire.push(t4 - sent);
+      }
     }
 
     // One loopback round trip, the same processes, the controller idle: GET one Job.
@@ -174,6 +199,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
       rtt: { client: median(viaClient), clientP90: percentile(viaClient, 90), bare: median(bare), bareP90: percentile(bare, 90) },
       phase,
       seconds,
+      connections,
     };
   } finally {
     await manager.stop().catch(() => undefined);

@@ -145,10 +145,12 @@ if (o.only.includes('latency')) {
         ['  queue: → Run reconcile starts', p3(r.stages.queue)],
         ['  plan:  → reconciler calls client.create', p3(r.stages.plan)],
         ['  send:  → create request arrives at the server', p3(r.stages.send)],
+        ['    client: → undici writes its headers to a socket', p3(r.stages.client)],
+        ['    wire:   → the server starts handling it', p3(r.stages.wire)],
         ['loopback round trip: GET via KubeClient (median, p90)', `${fmt(r.rtt.client, 3)}, ${fmt(r.rtt.clientP90, 3)}`],
         ['loopback round trip: GET via bare node:http keep-alive (median, p90)', `${fmt(r.rtt.bare, 3)}, ${fmt(r.rtt.bareP90, 3)}`],
       ]));
-      log(`   p50 / round trip: ${fmt(ratio, 1)}× (bare: ${fmt(percentile(r.latencies, 50) / r.rtt.bare, 1)}×). ${r.phase} in ${fmt(r.seconds, 1)} s; ${r.reconciles} Run reconciles, ${r.statusWrites} status writes (${r.conflicts} answered 409), ${r.busyAtEvent} completions arrived while the Run was being reconciled.`);
+      log(`   p50 / round trip: ${fmt(ratio, 1)}× (bare: ${fmt(percentile(r.latencies, 50) / r.rtt.bare, 1)}×). ${r.phase} in ${fmt(r.seconds, 1)} s; ${r.reconciles} Run reconciles, ${r.statusWrites} status writes (${r.conflicts} answered 409), ${r.busyAtEvent} completions arrived while the Run was being reconciled; ${r.connections} connections opened by the controller's process.`);
       summary.push([`2. latency p50 / round trip, ${shape.runs}×${shape.chain}${server === 'inproc' ? ' (server in-process)' : ''}`, `${ms(percentile(r.latencies, 50))} / ${ms(r.rtt.client)} = ${fmt(ratio, 1)}×`, `≤ ${TARGET.latencyRatio}×`, verdict(ratio <= TARGET.latencyRatio)]);
     }
   }
