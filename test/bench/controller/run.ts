@@ -185,6 +185,7 @@ if (o.only.includes('status')) {
   const big = rows.at(-1)!;
   log(`   per node at ${big.nodes} jobs, by field: ${big.fields.map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}`);
   log(`   ${big.nodes} jobs vs etcd ${mb(ETCD_LIMIT)}: status ${mb(big.statusBytes)} (${fmt((100 * big.statusBytes) / ETCD_LIMIT, 0)}%); Run with snapshot ${mb(big.runBytes.typical)} typical, ${mb(big.runBytes.minimal)} minimal templates; plus ~${mb(big.managedFieldsPerNode * big.nodes)} managedFields for status.jobs (estimate)`);
+  log(`   what-if (not made): without jobName (derivable, but read: test/cluster/runs.test.ts) ${fmt(big.whatIf.withoutJobName, 0)} B/node; and attempts left out when 1 (absent meaning 1) ${fmt(big.whatIf.alsoWithoutDefaultAttempts, 0)} B/node`);
   log(`   compact form (no jobName, times as seconds from status.startTime, attempts only when ≠ 1, phase as a letter): ${fmt(compactPerNode(1000), 0)} B/node`);
   summary.push(['4. status bytes per node', fmt(big.perNode, 0), `≤ ${TARGET.bytesPerNode}`, verdict(big.perNode <= TARGET.bytesPerNode)]);
   summary.push([`4. ${big.nodes}-job Run (snapshot + status) vs 1.5 MiB`, `${mb(big.runBytes.typical)} / ${mb(big.runBytes.minimal)}`, '≤ 1.5 MiB', verdict(big.runBytes.minimal <= ETCD_LIMIT)]);

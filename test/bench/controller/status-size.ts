@@ -87,6 +87,12 @@ export interface StatusSizeRow {
    * status writes (status.jobs is a list map keyed by name, so every entry and field is tracked).
    */
   readonly managedFieldsPerNode: number;
+  /**
+   * What-ifs, bytes per node: without `jobName` (derivable: jobObjectName(run, job); but readers
+   * use it, e.g. test/cluster/runs.test.ts), and also without `attempts` when it is 1 (absent
+   * would mean 1: a representation change). Neither is made.
+   */
+  readonly whatIf: { withoutJobName: number; alsoWithoutDefaultAttempts: number };
 }
 
 export function measureStatusSizes(sizes: readonly number[]): StatusSizeRow[] {
@@ -110,6 +116,10 @@ export function measureStatusSizes(sizes: readonly number[]): StatusSizeRow[] {
       snapshotBytes: { typical: Buffer.byteLength(JSON.stringify(typical.spec.pipelineSpec)), minimal: Buffer.byteLength(JSON.stringify(minimal.spec.pipelineSpec)) },
       runBytes: { typical: Buffer.byteLength(JSON.stringify(typical)), minimal: Buffer.byteLength(JSON.stringify(minimal)) },
       managedFieldsPerNode: Buffer.byteLength(JSON.stringify(statusFieldsV1(jobs))) / n,
+      whatIf: {
+        withoutJobName: Buffer.byteLength(JSON.stringify(jobs.map((j) => ({ ...j, jobName: undefined })))) / n,
+        alsoWithoutDefaultAttempts: Buffer.byteLength(JSON.stringify(jobs.map((j) => ({ ...j, jobName: undefined, attempts: j.attempts === 1 ? undefined : j.attempts })))) / n,
+      },
     };
   });
 }
