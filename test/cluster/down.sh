@@ -6,25 +6,42 @@ set -uo pipefail
 dir="${1:?usage: down.sh DIR (the KAYCI_CLUSTER_DIR up.sh printed)}"
 [ -d "$dir/pids" ] || exit 0
 
-# Newest first: kwok and the controllers before the API server, etcd last.
-order=(watchdog kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
 alive() { kill -0 -- "-$1" 2>/dev/null; }
-for name in "${order[@]}"; do
-  f="$dir/pids/$name"
-  [ -f "$f" ] || continue
-  pid=$(cat "$f")
-  # The watchdog runs this script itself when its owner is gone: do not stop ourselves.
-  if [ "$pid" = "$$" ]; then rm -f "$f"; continue; fi
-  if alive "$pid"; then
+
+# Stops these components' process groups together, and waits for them.
+stop() {
+  local name pid pids=() names=()
+  for name in "$@"; do
+    [ -f "$dir/pids/$name" ] || continue
+    pid=$(cat "$dir/pids/$name")
+    rm -f "$dir/pids/$name"
+    # The watchdog runs this script itself when its owner is gone: do not stop ourselves.
+    [ "$pid" = "$$" ] && continue
+    alive "$pid" || continue
     kill -TERM -- "-$pid" 2>/dev/null
-    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then
-      echo "[kayci-cluster] $name did not stop in 10s; killing it" >&2
-      kill -KILL -- "-$pid" 2>/dev/null
+    pids+=("$pid")
+    names+=("$name")
+  done
+  local i
+  for _ in $(seq 100); do
+    local running=0
+    for pid in "${pids[@]}"; do alive "$pid" && running=1; done
+    [ $running = 0 ] && return
+    sleep 0.1
+  done
+  for i in "${!pids[@]}"; do
+    if alive "${pids[$i]}"; then
+      echo "[kayci-cluster] ${names[$i]} did not stop in 10s; killing it" >&2
+      kill -KILL -- "-${pids[$i]}" 2>/dev/null
     fi
-  fi
-  rm -f "$f"
-done
+  done
+}
+
+# Everything that talks to etcd first (the components, and kayci controllers a test run left,
+# which register themselves as pids/kayci-controller-<pid>), etcd last.
+mapfile -t first < <(cd "$dir/pids" && ls | grep -vx etcd)
+stop "${first[@]}"
+stop etcd
 
 if [ "${KAYCI_CLUSTER_KEEP:-}" = 1 ]; then
   echo "[kayci-cluster] stopped; kept $dir" >&2

@@ -2,8 +2,8 @@
 // as a child process (`node bin/kayci.js controller`) with the token of the ServiceAccount that
 // `kayci install` creates, its JSON logs and its /metrics.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
@@ -20,6 +20,27 @@ export async function kayci(...args: string[]): Promise<string> {
     const err = e as { message: string; stderr?: string };
     throw new Error(`kayci ${args.join(' ')} failed: ${err.message}\n${err.stderr ?? ''}`, { cause: e });
   }
+}
+
+export const EXAMPLES = ['go-service', 'c-library', 'recipe-package'] as const;
+
+/**
+ * `kayci synth --stdout` of an example. The recipe package is a library, not a pipeline: it is
+ * synthesized from an entry that uses its preset the way its own golden test does.
+ */
+export async function synthExample(example: (typeof EXAMPLES)[number]): Promise<string> {
+  if (example !== 'recipe-package') return kayci('synth', `examples/${example}`, '--stdout');
+  const entry = join(inject('cluster').dir, 'recipe-package-entry', 'kayci.ts');
+  mkdirSync(dirname(entry), { recursive: true });
+  writeFileSync(entry, [
+    `import { App } from ${JSON.stringify(join(ROOT, 'node_modules/kayci/constructs/index.ts'))};`,
+    `import { AcmeGoService } from ${JSON.stringify(join(ROOT, 'examples/recipe-package/src/index.ts'))};`,
+    'const app = new App();',
+    "new AcmeGoService(app, 'billing', { service: 'billing', strict: true, build: { platforms: ['linux/amd64', 'linux/arm64'] } });",
+    'app.synth();',
+    '',
+  ].join('\n'));
+  return kayci('synth', entry, '--stdout');
 }
 
 /** The admin's client of the cluster global-setup.ts started. */
@@ -97,7 +118,12 @@ export class Controller {
     const child = spawn(process.execPath, [join(ROOT, 'bin/kayci.js'), 'controller', `--kubeconfig=${kubeconfig}`, `--lease-namespace=${SYSTEM_NS}`, '--port=0', '--log-level=debug', ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, registered with the cluster: down.sh stops it if this test run cannot.
+      detached: true,
     });
+    const pidFile = join(inject('cluster').dir, 'pids', `kayci-controller-${child.pid}`);
+    writeFileSync(pidFile, `${child.pid}\n`);
+    child.once('exit', () => rmSync(pidFile, { force: true }));
     const controller = new Controller(child);
     try {
       await waitFor('the controller to start', () => {

@@ -4,9 +4,10 @@
 // Run; an evicted pod is retried without spending retries; deleting a Run deletes what it owns;
 // retention deletes old Runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, Controller, install, serviceAccountKubeconfig } from './kayci.ts';
+import { parseAllDocuments } from 'yaml';
+import { admin, Controller, EXAMPLES, install, serviceAccountKubeconfig, synthExample } from './kayci.ts';
 import { waitFor, type KubeObject } from './kube.ts';
-import { goServicePipeline, jobStatus, pipeline, release, runningPod, runObject, runObjects, testNamespace, waitForRun, withBehaviour } from './runs.ts';
+import { goServicePipeline, jobStatus, pipeline, release, runningPod, runObject, runObjects, testNamespace, waitForRun, withBehaviour, type JobStatus } from './runs.ts';
 
 const kube = admin();
 const NS = 'runs';
@@ -111,20 +112,6 @@ describe('the Go example in a real cluster', () => {
     expect(testPod.status.containerStatuses[0].state.terminated.message).toBe(GO_RESULTS.test.results);
   });
 
-  it('deleting the Run deletes its Jobs, Pods, ConfigMap and workspace claim (the garbage collector, by owner references)', async () => {
-    const before = await runObjects(kube, NS, 'go-1');
-    expect(before.jobs.length).toBeGreaterThan(0);
-    expect(before.configMaps).toHaveLength(1);
-    await kube.delete(`${RUNS}/go-1`);
-    // The controller may not delete ConfigMaps or claims (RBAC: create only): only the GC can.
-    const after = await waitFor('the Run\'s objects to be gone', async () => {
-      const objects = await runObjects(kube, NS, 'go-1');
-      return Object.values(objects).every((list) => list.length === 0) ? objects : undefined;
-    }, 120_000);
-    expect(after).toEqual({ jobs: [], pods: [], configMaps: [], claims: [] });
-    expect(await kube.find(`${RUNS}/go-1`)).toBeUndefined();
-  });
-
   it('a failing job fails the Run after its retries; jobs that do not need it still run', async () => {
     const failing = withBehaviour(await goServicePipeline(), { ...GO_RESULTS, test: { exitCode: '3' } });
     failing.metadata.name = 'go-service-failing';
@@ -143,6 +130,25 @@ describe('the Go example in a real cluster', () => {
     expect(job.status.failed).toBe(2);
     expect(job.status.conditions.find((c: { type: string }) => c.type === 'Failed')).toEqual(expect.objectContaining({ status: 'True', reason: 'BackoffLimitExceeded' }));
     expect(pods.filter((p) => p.metadata.labels!['kayci.dev/job'] === 'test' && p.status.phase === 'Failed')).toHaveLength(2);
+  });
+});
+
+describe('every example pipeline, run for a tag (its publishing jobs too)', () => {
+  it.each(EXAMPLES)('examples/%s: every Job is accepted by the API server and run', async (example) => {
+    const object = parseAllDocuments(await synthExample(example)).map((d) => d.toJS() as KubeObject).find((o) => o?.kind === 'Pipeline')!;
+    const name = `tag-${object.metadata.name}`;
+    object.metadata.name = name;
+    await kube.apply(object, NS);
+    const tag = { ...PUSH, event: 'tag', ref: 'refs/tags/v1.2.3', tag: 'v1.2.3', branch: undefined };
+    await kube.create(RUNS, runObject(`${name}-1`, name, { metadata: tag }));
+    const run = await waitForRun(kube, NS, `${name}-1`, undefined, 180_000);
+    expect(run.status.phase, JSON.stringify(run.status, null, 2)).toBe('Succeeded');
+    const statuses = run.status.jobs as JobStatus[];
+    expect(statuses.filter((j) => j.phase !== 'Succeeded' && j.phase !== 'Skipped')).toEqual([]);
+    const ran = statuses.filter((j) => j.phase === 'Succeeded').map((j) => j.name);
+    const { jobs } = await runObjects(kube, NS, `${name}-1`);
+    expect(jobs.map((j) => j.metadata.labels!['kayci.dev/job']).sort()).toEqual([...ran].sort());
+    console.log(`examples/${example} for a tag: ${ran.length} of ${statuses.length} jobs ran as real Jobs (${ran.join(', ')})`);
   });
 });
 
@@ -203,6 +209,22 @@ describe('retention', () => {
     });
     const pipelineStatus = (await kube.get(`/apis/kayci.dev/v1alpha1/namespaces/${NS}/pipelines/kept`)).status;
     expect(pipelineStatus.lastRun).toEqual(expect.objectContaining({ name: 'kept-3', phase: 'Succeeded' }));
+  });
+});
+
+describe('garbage collection', () => {
+  it('deleting a Run deletes its Jobs, Pods, ConfigMap and workspace claim (the garbage collector, by owner references)', async () => {
+    const before = await runObjects(kube, NS, 'go-1');
+    expect(before.jobs.length).toBeGreaterThan(0);
+    expect(before.configMaps).toHaveLength(1);
+    await kube.delete(`${RUNS}/go-1`);
+    // The controller may not delete ConfigMaps or claims (RBAC: create only): only the GC can.
+    const after = await waitFor('the Run\'s objects to be gone', async () => {
+      const objects = await runObjects(kube, NS, 'go-1');
+      return Object.values(objects).every((list) => list.length === 0) ? objects : undefined;
+    }, 120_000);
+    expect(after).toEqual({ jobs: [], pods: [], configMaps: [], claims: [] });
+    expect(await kube.find(`${RUNS}/go-1`)).toBeUndefined();
   });
 });
 

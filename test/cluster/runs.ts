@@ -2,7 +2,7 @@
 // its pod templates (what each job's containers "do": results, exit codes, holding), small
 // pipelines of our own, and waiting for a Run to finish.
 import { parseAllDocuments } from 'yaml';
-import { kayci } from './kayci.ts';
+import { synthExample } from './kayci.ts';
 import { waitFor, type Kube, type KubeObject } from './kube.ts';
 
 /** Pod annotations kwok's stages act on (test/cluster/kwok.yaml). */
@@ -33,7 +33,7 @@ let goService: KubeObject | undefined;
 
 /** The Pipeline `kayci synth examples/go-service` writes. */
 export async function goServicePipeline(): Promise<KubeObject> {
-  goService ??= parseAllDocuments(await kayci('synth', 'examples/go-service', '--stdout'))
+  goService ??= parseAllDocuments(await synthExample('go-service'))
     .map((d) => d.toJS() as KubeObject)
     .find((o) => o?.kind === 'Pipeline')!;
   return structuredClone(goService);

@@ -23,6 +23,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+for tool in go node openssl curl setsid; do
+  command -v "$tool" >/dev/null || { log "needs $tool on PATH"; exit 1; }
+done
 bin=$("$here/build.sh")
 dir="${KAYCI_CLUSTER_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kayci-cluster.XXXXXX")}"
 mkdir -p "$dir/pids" "$dir/logs" "$dir/pki" "$dir/etcd"
