@@ -132,7 +132,9 @@ export class PlanEngine {
     const i = this.graph.index.get(status.name);
     if (i === undefined || TERMINAL.has(this.state[i]!)) return;
     if (status.phase === 'Pending' || status.phase === 'Running') return;
-    this.finish(i, status.phase, status.reason, status.message, status);
+    // Kept as it was written (not copied): the controller restores every final job on every
+    // reconcile, and nothing here changes a status object once it is final.
+    this.finish(i, status.phase, status.reason, status.message, status, true);
   }
 
   /** Jobs that may start now, in pipeline order; they stay ready until observed. */
@@ -278,14 +280,14 @@ export class PlanEngine {
     }
   }
 
-  private finish(i: number, phase: Terminal, reason: string | undefined, message: string | undefined, base?: JobStatus): void {
+  private finish(i: number, phase: Terminal, reason: string | undefined, message: string | undefined, base?: JobStatus, asIs = false): void {
     if (TERMINAL.has(this.state[i]!)) return;
     this.ready.delete(i);
     this.active.delete(i);
     this.state[i] = phase;
     this.terminalCount++;
     const name = this.snapshot.jobs[i]!.name;
-    this.statuses[i] = compact({ ...(base ?? this.statuses[i] ?? { name }), name, phase, reason, message });
+    this.statuses[i] = asIs && base ? base : compact({ ...(base ?? this.statuses[i] ?? { name }), name, phase, reason, message });
     this.onFinish?.(this.statuses[i]!);
     if (phase === 'Failed' || phase === 'Cancelled' || (phase === 'Skipped' && reason === 'NeedsFailed')) this.failedOutcome[i] = 1;
     for (const d of this.graph.dependents[i]!) {

@@ -81,7 +81,7 @@ export class RunReconciler {
     const cancel = snapshot.cancel || gate.kind === 'supersede';
     if (!cancel) await this.ensureRunObjects(run, snapshot);
 
-    const observed = this.observe(run, jobs);
+    const observed = this.observe(run, jobs, checked.withResults);
     // A completed Job whose pod is not in the cache yet: look again soon.
     const awaitingPod = Object.values(observed).some((o) => o.reason === 'AwaitingPod');
     const now = this.ctx.now();
@@ -196,27 +196,25 @@ export class RunReconciler {
     return this.ctx.jobsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!)).filter((j) => j.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller));
   }
 
-  private observe(run: RunObject, jobs: JobObject[]): Record<string, JobObservation> {
-    // Pods by owner and jobs by name once: O(jobs + pods) per reconcile, not O(jobs × pods).
-    const podsByOwner = new Map<string, PodObject[]>();
-    for (const pod of this.ctx.podsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!))) {
-      for (const uid of new Set((pod.metadata?.ownerReferences ?? []).map((o) => o.uid))) {
-        const list = podsByOwner.get(uid);
-        if (list) list.push(pod);
-        else podsByOwner.set(uid, [pod]);
-      }
-    }
-    const withResults = new Set((run.spec.pipelineSpec?.jobs ?? []).filter((j) => (j.results?.length ?? 0) > 0).map((j) => j.name));
-    // A job final in the status is final for the planner (it ignores later observations of it).
-    const final = new Set((run.status?.jobs ?? []).filter((j) => j.phase !== 'Running' && j.phase !== 'Pending').map((j) => j.name));
-    const nowMs = this.ctx.now().getTime();
-    const observed: Record<string, JobObservation> = {};
+  private observe(run: RunObject, jobs: JobObject[], withResults: ReadonlySet<string>): Record<string, JobObservation> {
+    // A job final in the status is final for the planner (it ignores later observations of it):
+    // only the others are observed, each with its pods, grouped by owner in one pass over the
+    // Run's pods — O(jobs + pods) per reconcile, not O(jobs × pods).
+    const final = new Set<string>();
+    for (const j of run.status?.jobs ?? []) if (j.phase !== 'Running' && j.phase !== 'Pending') final.add(j.name);
+    const open = new Map<string, { name: string; job: JobObject; pods: PodObject[] }>();
     for (const job of jobs) {
       const name = job.metadata?.labels?.[LABELS.job];
-      if (!name || final.has(name) || job.metadata?.deletionTimestamp) continue;
-      const mine = podsByOwner.get(job.metadata?.uid ?? '') ?? [];
-      observed[name] = observeJob(job, mine, { expectsResults: withResults.has(name), nowMs });
+      if (name && !final.has(name) && !job.metadata?.deletionTimestamp) open.set(job.metadata?.uid ?? '', { name, job, pods: [] });
     }
+    const observed: Record<string, JobObservation> = {};
+    if (open.size === 0) return observed;
+    for (const pod of this.ctx.podsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!))) {
+      const owner = pod.metadata?.ownerReferences?.find((o) => open.has(o.uid));
+      if (owner) open.get(owner.uid)!.pods.push(pod);
+    }
+    const nowMs = this.ctx.now().getTime();
+    for (const { name, job, pods } of open.values()) observed[name] = observeJob(job, pods, { expectsResults: withResults.has(name), nowMs });
     return observed;
   }
 
@@ -242,7 +240,9 @@ export class RunReconciler {
       : invalid.length > 0
         ? { reason: 'InvalidRun', message: invalid.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000) }
         : undefined;
-    const checked: SpecCheck = { uid, generation, failure, specBytes: Buffer.byteLength(JSON.stringify(run.spec)) };
+    // Tolerant of any shape: an invalid spec fails the Run, it must not throw here.
+    const withResults = new Set((Array.isArray(spec.jobs) ? spec.jobs : []).filter((j) => Array.isArray(j?.results) && j.results.length > 0).map((j) => j.name));
+    const checked: SpecCheck = { uid, generation, failure, specBytes: Buffer.byteLength(JSON.stringify(run.spec)), withResults };
     this.checks.set(key, checked);
     return checked;
   }
@@ -380,6 +380,8 @@ interface SpecCheck {
   readonly failure?: { readonly reason: string; readonly message: string };
   /** Bytes of the Run's spec as JSON, for the size check of a status write. */
   readonly specBytes: number;
+  /** Jobs that declare results (their pods are read before they count as done). */
+  readonly withResults: ReadonlySet<string>;
   /** The DAG of its jobs, once planned. */
   graph?: Graph;
 }
