@@ -251,7 +251,8 @@ describe('the status subresource and generation', () => {
     expect(created.metadata.generation).toBe(1);
     const statusSet = await custom.replaceNamespacedCustomObjectStatus({ ...ref, name: 'r1', body: { ...created, spec: { pipelineRef: { name: 'other' } }, status: { phase: 'Running' } } }) as KubeObject;
     expect(statusSet.status).toEqual({ phase: 'Running' });
-    expect(statusSet.spec).toEqual({ pipelineRef: { name: 'demo' }, cancel: false });
+    // The CRD's defaults are applied, as the real API server does.
+    expect(statusSet.spec).toEqual({ pipelineRef: { name: 'demo' }, cancel: false, hold: false, untrusted: false });
     const patched = await custom.patchNamespacedCustomObjectStatus({ ...ref, name: 'r1', body: { status: { message: 'hi' } } }, mergePatch) as KubeObject;
     expect(patched.status).toEqual({ phase: 'Running', message: 'hi' });
     const noRv = await failure(custom.replaceNamespacedCustomObject({ ...ref, name: 'r1', body: { ...run('r1'), spec: { pipelineRef: { name: 'x' } } } }));
