@@ -58,8 +58,11 @@ export interface LatencyResult {
   readonly conflicts: number;
   /** Connections the controller's process opened while the chains ran. */
   readonly connections: number;
-  /** ms: median GET through the controller's client, and through bare node:http. */
-  readonly rtt: { client: number; clientP90: number; bare: number; bareP90: number };
+  /**
+   * ms: median GET through the controller's client, and through bare node:http, back to back
+   * (the target's yardstick) and paced like the chain's creates (one per podStartMs + podRunMs).
+   */
+  readonly rtt: { client: number; clientP90: number; bare: number; bareP90: number; clientPaced: number; barePaced: number };
   readonly phase: string;
   readonly seconds: number;
 }
@@ -185,6 +188,9 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
 
     // One loopback round trip, the same processes, the controller idle: GET one Job.
     const rttAfter = await roundTrips(server.kubeConfig(), server.port, await server.someJob(NS), o.rtts);
+    // The same GETs at the chain's pace (one per pod lifetime, the process idle in between), as
+    // the creates along a chain are made: an idle process answers slower than a hot loop does.
+    const paced = await roundTrips(server.kubeConfig(), server.port, await server.someJob(NS), 60, RESOURCES.jobs, o.podStartMs + o.podRunMs);
     const viaClient = [...rttBefore.viaClient, ...rttAfter.viaClient];
     const bare = [...rttBefore.bare, ...rttAfter.bare];
 
@@ -196,7 +202,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
       reconciles: reconcileStarts.length,
       statusWrites,
       conflicts,
-      rtt: { client: median(viaClient), clientP90: percentile(viaClient, 90), bare: median(bare), bareP90: percentile(bare, 90) },
+      rtt: { client: median(viaClient), clientP90: percentile(viaClient, 90), bare: median(bare), bareP90: percentile(bare, 90), clientPaced: median(paced.viaClient), barePaced: median(paced.bare) },
       phase,
       seconds,
       connections,
@@ -208,10 +214,11 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
 }
 
 /** Sequential GETs of one object: through a KubeClient (the controller's path) and bare node:http keep-alive. */
-async function roundTrips(kubeConfig: KubeConfig, port: number, name: string, n: number, resource: Resource = RESOURCES.jobs): Promise<{ viaClient: number[]; bare: number[] }> {
+async function roundTrips(kubeConfig: KubeConfig, port: number, name: string, n: number, resource: Resource = RESOURCES.jobs, gapMs = 0): Promise<{ viaClient: number[]; bare: number[] }> {
   const client = new KubeClient(kubeConfig, { limiter: new TokenBucket(1e6, 1e6) });
   const viaClient: number[] = [];
   for (let i = 0; i < n + 20; i++) {
+    if (gapMs > 0) await sleep(gapMs);
     const t = performance.now();
     await client.get(resource, NS, name);
     if (i >= 20) viaClient.push(performance.now() - t);
@@ -220,6 +227,7 @@ async function roundTrips(kubeConfig: KubeConfig, port: number, name: string, n:
   const bare: number[] = [];
   const path = resourcePath(resource, NS, name);
   for (let i = 0; i < n + 20; i++) {
+    if (gapMs > 0) await sleep(gapMs);
     const t = performance.now();
     await new Promise<void>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path, agent, headers: { authorization: 'Bearer fake-token', accept: 'application/json' } }, (res) => {
