@@ -76,7 +76,8 @@ export class PlanEngine {
     const n = snapshot.jobs.length;
     this.state = new Array<State>(n).fill('waiting');
     this.statuses = new Array<JobStatus | undefined>(n);
-    this.pending = Int32Array.from(this.graph.waitsFor, (w) => w.length);
+    this.pending = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.pending[i] = this.graph.waitsFor[i]!.length;
     this.failedOutcome = new Uint8Array(n);
     // All filters first, so that a filtered job is FilteredOut even when a filtered need of
     // its would otherwise skip it (NeedsSkipped) earlier in the cascade.

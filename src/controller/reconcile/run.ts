@@ -193,7 +193,16 @@ export class RunReconciler {
   /** Jobs in the cache that this Run owns (by uid: a Run recreated with the same name owns none of its predecessor's). */
   private ownJobs(run: RunObject): JobObject[] {
     const uid = run.metadata?.uid;
-    return this.ctx.jobsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!)).filter((j) => j.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller));
+    const own: JobObject[] = [];
+    for (const job of this.ctx.jobsByRun.get(run.metadata!.namespace!, joinName(run.metadata!.name!))) {
+      for (const o of job.metadata?.ownerReferences ?? []) {
+        if (o.uid === uid && o.controller) {
+          own.push(job);
+          break;
+        }
+      }
+    }
+    return own;
   }
 
   private observe(run: RunObject, jobs: JobObject[], withResults: ReadonlySet<string>): Record<string, JobObservation> {
@@ -261,15 +270,14 @@ export class RunReconciler {
     const runFinal = TERMINAL.has(run.status?.phase as RunPhase);
     for (const job of jobs) {
       const name = job.metadata?.labels?.[LABELS.job];
+      if (!runFinal && (name === undefined || !finalJobs.has(name))) continue;
       // FailureTarget and SuccessCriteriaMet come first: the Job controller is already ending
       // that Job (its pods terminate), and deleting it would only lose its pods and their logs.
       const done = job.status?.conditions?.some((c) => ENDING.has(c.type) && c.status === 'True');
       // Notify jobs run after the Run ended: they are never stopped for it.
       if (done || job.metadata?.deletionTimestamp || job.metadata?.labels?.[LABELS.notify]) continue;
-      if (runFinal || (name !== undefined && finalJobs.has(name))) {
-        await this.ctx.client.delete(RESOURCES.jobs, job.metadata!.namespace!, job.metadata!.name!, { uid: job.metadata!.uid });
-        this.ctx.log.info('job stopped', { run: run.metadata!.name, namespace: run.metadata!.namespace, job: name });
-      }
+      await this.ctx.client.delete(RESOURCES.jobs, job.metadata!.namespace!, job.metadata!.name!, { uid: job.metadata!.uid });
+      this.ctx.log.info('job stopped', { run: run.metadata!.name, namespace: run.metadata!.namespace, job: name });
     }
   }
 
