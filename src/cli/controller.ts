@@ -19,6 +19,18 @@ export class ControllerStartError extends Error {
   readonly code = 'KAYCI_CONTROLLER_START';
 }
 
+/** The kubeconfig file given, or the default (in-cluster, $KUBECONFIG, ~/.kube/config). */
+export function loadKubeConfig(file: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  try {
+    if (file) kubeConfig.loadFromFile(file);
+    else kubeConfig.loadFromDefault();
+  } catch (e) {
+    throw new KubeConfigError(`cannot load the kubeconfig${file ? ` ${file}` : ''}: ${(e as Error).message}`);
+  }
+  return kubeConfig;
+}
+
 export interface ControllerCommandOptions {
   readonly kubeconfig?: string;
   readonly namespace?: string;
@@ -51,13 +63,7 @@ export async function controllerCommand(io: Io, options: ControllerCommandOption
   const maxBody = options.webhookMaxBody === undefined ? undefined : number('webhook-max-body', options.webhookMaxBody, 1024, 1024 ** 3, true);
   const bodyTimeoutMs = number('webhook-body-timeout', options.webhookBodyTimeout, 100, 110_000, true);
   if (problems.length > 0) throw new UsageError(problems);
-  const kubeConfig = new KubeConfig();
-  try {
-    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-    else kubeConfig.loadFromDefault();
-  } catch (e) {
-    throw new KubeConfigError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(e as Error).message}`);
-  }
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
   const level = options.logLevel as 'debug' | 'info' | 'warn' | 'error';
   const log = jsonLogger((line) => io.err(line), ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info');
   const manager = new Manager({

@@ -3,16 +3,15 @@
 // own kubeconfig credentials in place of a signature. `--wait` follows the Run to its end.
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { RunPhase } from '../api/v1alpha1/run.ts';
 import type { PipelineObject, RunObject, TriggerObject } from '../controller/context.ts';
 import { accept, type Cache } from '../controller/hooks/accept.ts';
-import { KubeClient } from '../controller/kube/client.ts';
+import { KubeClient, type KubeObject } from '../controller/kube/client.ts';
 import { TokenBucket } from '../controller/kube/rate-limit.ts';
 import { RESOURCES } from '../controller/kube/resources.ts';
 import { silentLogger } from '../controller/log.ts';
 import { genericDelivery, type GenericBody } from '../webhook/generic.ts';
-import { KubeConfigError } from './controller.ts';
+import { loadKubeConfig } from './controller.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './run.ts';
 
@@ -37,13 +36,7 @@ const TERMINAL = new Set<RunPhase | undefined>(['Succeeded', 'Failed', 'Cancelle
 
 export async function triggerCommand(io: Io, pipelineName: string, options: TriggerCommandOptions, signal: AbortSignal): Promise<number> {
   const body = bodyOf(pipelineName, options);
-  const kubeConfig = new KubeConfig();
-  try {
-    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-    else kubeConfig.loadFromDefault();
-  } catch (e) {
-    throw new KubeConfigError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(e as Error).message}`);
-  }
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespace = options.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
   const client = new KubeClient(kubeConfig, { limiter: new TokenBucket(20, 40) });
 
@@ -70,7 +63,7 @@ export async function triggerCommand(io: Io, pipelineName: string, options: Trig
 
   const mapped = genericDelivery(body);
   const delivery = mapped.kind === 'build' ? { ...mapped, metadata: { ...mapped.metadata, provider: 'manual' as const } } : mapped;
-  const one = <T>(o: T | undefined): Cache<T> => ({ get: () => o, list: () => (o ? [o] : []) }) as unknown as Cache<T>;
+  const one = <T extends KubeObject>(o: T | undefined): Cache<T> => ({ get: () => o, list: () => (o ? [o] : []) });
   const outcome = await accept(
     { client, triggers: one(trigger), pipelines: one(pipeline), runs: one<RunObject>(undefined), log: silentLogger, now: () => new Date() },
     trigger,

@@ -75,9 +75,10 @@ export class Manager {
     this.log = log;
     const limiter = new TokenBucket(options.qps ?? 20, options.burst ?? 40);
     const identity = options.identity ?? `${hostname()}-${process.pid}`;
-    // The lease client is not fenced: it is how a replica becomes allowed to write.
-    const leaseClient = new KubeClient(options.kubeConfig, { limiter, metrics: this.metrics });
-    this.leader = new LeaderElector(leaseClient, { namespace: options.leaseNamespace, identity, log, ...options.leader });
+    // Not fenced: the lease is how a replica becomes allowed to write, and webhook Runs (named by
+    // their delivery) are safe to create from any replica.
+    const unfenced = new KubeClient(options.kubeConfig, { limiter, metrics: this.metrics });
+    this.leader = new LeaderElector(unfenced, { namespace: options.leaseNamespace, identity, log, ...options.leader });
     const client = new KubeClient(options.kubeConfig, { limiter, metrics: this.metrics, mayWrite: () => this.leader.isLeader() });
 
     const informerOptions = { namespace: options.namespace, log, metrics: this.metrics, ...options.informers };
@@ -111,9 +112,9 @@ export class Manager {
     this.wireEvents();
     // Webhooks are served by every replica: a Run's name comes from its delivery, so creating it
     // from a standby is as safe as from the leader (the second create is an AlreadyExists).
-    const secrets = new SecretReader(leaseClient);
+    const secrets = new SecretReader(unfenced);
     const ready = () => this.informers.every((i) => i.hasSynced);
-    const hooks = hooksRoute({ client: leaseClient, triggers, pipelines, runs, log, now: this.context.now, secrets, ready, accessLevel: gitlabAccessLevel(secrets, options.send ?? httpSend) }, options.hooks);
+    const hooks = hooksRoute({ client: unfenced, triggers, pipelines, runs, log, now: this.context.now, secrets, ready, accessLevel: gitlabAccessLevel(secrets, options.send ?? httpSend) }, options.hooks);
     this.routes = [hooks, ...(options.routes ?? [])];
     // Feedback follows the cached Runs; it posts from the leader only, off the reconcile path.
     this.feedback = new FeedbackReporter({ runs, triggers, secrets, send: options.send ?? httpSend, log, now: this.context.now, metrics: this.metrics, isLeader: () => this.working && this.leader.isLeader() });

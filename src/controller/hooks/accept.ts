@@ -124,6 +124,7 @@ async function comment(ctx: HooksContext, trigger: TriggerObject, pipeline: Pipe
 async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: PipelineObject, delivery: Extract<Delivery, { kind: 'comment' }>, command: Command, id: string): Promise<string> {
   const runs = prRuns(ctx, trigger, delivery.metadata.repo, delivery.prNumber);
   const pr = `pull request #${delivery.prNumber}`;
+  const known = new Set(pipeline.spec.jobs.map((j) => j.name));
   switch (command.name) {
     case 'cancel': {
       const active = runs.filter((r) => !TERMINAL.has(r.status?.phase) && !r.spec.cancel);
@@ -143,7 +144,6 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
       if (command.name === 'retest') {
         if (!TERMINAL.has(last.status?.phase)) return `/retest: the last run ${last.metadata!.name} has not finished`;
         const statuses = last.status?.jobs ?? [];
-        const known = new Set(pipeline.spec.jobs.map((j) => j.name));
         const failed = statuses.filter((j) => (j.phase === 'Failed' || j.phase === 'Cancelled') && known.has(j.name));
         if (failed.length === 0) return `/retest: no job failed in the last run ${last.metadata!.name}`;
         // With the jobs skipped because of them: a Run of the failed jobs alone (and what they
@@ -151,7 +151,6 @@ async function runCommand(ctx: HooksContext, trigger: TriggerObject, pipeline: P
         const downstream = statuses.filter((j) => j.phase === 'Skipped' && (j.reason === 'NeedsFailed' || j.reason === 'NeedsSkipped') && known.has(j.name));
         jobs = [...failed, ...downstream].map((j) => j.name);
       } else if (command.jobs.length > 0) {
-        const known = new Set(pipeline.spec.jobs.map((j) => j.name));
         const unknown = command.jobs.filter((j) => !known.has(j));
         if (unknown.length > 0) return `/test: the pipeline has no job ${unknown.join(', ')} (jobs: ${[...known].join(', ')})`;
         jobs = command.jobs;
